@@ -1,0 +1,65 @@
+"""Generator/discriminator pairs; :func:`build_models` picks one from the layout."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .conv import ConvDiscriminator, ConvGenerator
+from .layers import init_weights
+from .mlp import MLPDiscriminator, MLPGenerator
+
+__all__ = [
+    "ConvDiscriminator",
+    "ConvGenerator",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "build_models",
+]
+
+
+def build_models(
+    model_shape: tuple[int, ...],
+    n_classes: int,
+    *,
+    noise_dim: int,
+    width: int | None,
+    generator: torch.Generator,
+) -> tuple[nn.Module, nn.Module]:
+    """An MLP pair for ``(d,)`` vectors, a conv pair for ``(c, h, w)`` images.
+
+    ``width`` is the hidden width (MLP) or base channel count (conv); ``None``
+    picks 256 for vectors and 32 for images (conv nets are costly on CPU).
+    Every weight is drawn from ``generator``.
+    """
+    # Layer constructors draw default weights from the global RNG; fork_rng
+    # restores its state, and init_weights then redraws every weight from
+    # ``generator``, so the caller's global RNG is left exactly as it was.
+    with torch.random.fork_rng(devices=[]):
+        gen, disc = _construct(model_shape, n_classes, noise_dim, width, generator)
+    init_weights(gen, generator)
+    init_weights(disc, generator)
+    return gen, disc
+
+
+def _construct(
+    model_shape: tuple[int, ...],
+    n_classes: int,
+    noise_dim: int,
+    width: int | None,
+    generator: torch.Generator,
+) -> tuple[nn.Module, nn.Module]:
+    if len(model_shape) == 1:
+        w = width or 256
+        gen: nn.Module = MLPGenerator(
+            model_shape[0], n_classes, noise_dim=noise_dim, width=w
+        )
+        disc: nn.Module = MLPDiscriminator(
+            model_shape[0], n_classes, generator, width=w
+        )
+    else:
+        w = width or 32
+        shape = tuple(int(s) for s in model_shape)
+        gen = ConvGenerator(shape, n_classes, noise_dim=noise_dim, width=w)  # type: ignore[arg-type]
+        disc = ConvDiscriminator(shape, n_classes, generator, width=w)  # type: ignore[arg-type]
+    return gen, disc
