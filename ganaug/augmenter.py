@@ -393,7 +393,7 @@ class GanAugmenter(BaseEstimator):
         y_arr = prepare.check_y(y, arr.shape[0])
         target = check_sampling_strategy(self.sampling_strategy, y_arr, "over-sampling")
         self.fit(X, y)
-        self.sampling_strategy_ = dict(target)
+        self.sampling_strategy_ = {prepare._key(k): int(v) for k, v in target.items()}
         codes = np.concatenate(
             [
                 np.full(

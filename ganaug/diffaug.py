@@ -60,10 +60,12 @@ def cutout(
     ch, cw = max(1, int(h * ratio + 0.5)), max(1, int(w * ratio + 0.5))
     cy = (_rand(x, g, n) * (h + 1 - ch % 2)).long()
     cx = (_rand(x, g, n) * (w + 1 - cw % 2)).long()
+    top = (cy - ch // 2)[:, None]
+    left = (cx - cw // 2)[:, None]
     ys = torch.arange(h, device=x.device)[None, :]
     xs = torch.arange(w, device=x.device)[None, :]
-    in_y = ((ys - cy[:, None]).abs() <= ch // 2)[:, :, None]
-    in_x = ((xs - cx[:, None]).abs() <= cw // 2)[:, None, :]
+    in_y = ((ys >= top) & (ys < top + ch))[:, :, None]
+    in_x = ((xs >= left) & (xs < left + cw))[:, None, :]
     mask = ~(in_y & in_x)
     return torch.where(mask[:, None], x, torch.full_like(x, -1.0))
 

@@ -234,13 +234,17 @@ def check_y(y: Any, n_samples: int, *, name: str = "y") -> np.ndarray:
 
 
 def _list_to_array(values: list | tuple) -> np.ndarray:
-    """A list of labels as a 1-D array; tuples or mixed types become objects."""
-    try:
+    """A list of labels as a 1-D array; tuples or mixed types become objects.
+
+    numpy would turn ``[1, "cat"]`` into the strings ``["1", "cat"]``, so a
+    list whose labels are not all numbers or all strings stays ``object``.
+    """
+    kinds = {type(_key(v)) for v in values}
+    numbers = kinds <= {int, float, bool}
+    if numbers or kinds in ({str}, {bytes}):
         typed = np.asarray(values)
         if typed.ndim == 1:
             return typed
-    except (ValueError, TypeError):
-        pass
     arr = np.empty(len(values), dtype=object)
     arr[:] = list(values)
     return arr
@@ -273,8 +277,8 @@ def lookup_labels(classes: np.ndarray, labels: Any, *, name: str = "y") -> np.nd
             out[i] = index[_key(v)]
         except (KeyError, TypeError):
             raise ValueError(
-                f"{name} contains the label {v!r}, which was not seen in fit; "
-                f"expected one of {list(classes)}."
+                f"{name} contains the label {_key(v)!r}, which was not seen in "
+                f"fit; expected one of {[_key(c) for c in classes]}."
             ) from None
     return out
 

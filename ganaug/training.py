@@ -109,11 +109,12 @@ def train(
     d_loss_fn, g_loss_fn = config.loss
     sampler = BatchSampler(x, y, n_classes, generator, config.class_balanced)
     ema = copy.deepcopy(gen).eval().requires_grad_(False)
+    fused = device.type in ("cpu", "cuda")  # one kernel per Adam step
     opt_g = torch.optim.Adam(
-        gen.parameters(), lr=config.lr_g, betas=config.betas, foreach=True
+        gen.parameters(), lr=config.lr_g, betas=config.betas, fused=fused
     )
     opt_d = torch.optim.Adam(
-        disc.parameters(), lr=config.lr_d, betas=config.betas, foreach=True
+        disc.parameters(), lr=config.lr_d, betas=config.betas, fused=fused
     )
     autocast = (
         torch.autocast(device.type, dtype=torch.bfloat16)

@@ -1,0 +1,41 @@
+import pytest
+import torch
+
+from ganaug import diffaug
+
+
+def test_translation_shifts_content_and_fills_with_minus_one():
+    x = -torch.ones(64, 1, 8, 8)
+    x[:, :, 3, 3] = 1.0
+    out = diffaug.translation(x, torch.Generator().manual_seed(0))
+    assert out.shape == x.shape
+    # every image still has its one bright pixel, possibly moved by <= 1 pixel
+    assert torch.all(out.flatten(1).eq(1.0).sum(dim=1) == 1)
+    pos = out[:, 0].flatten(1).argmax(dim=1)
+    rows, cols = pos // 8, pos % 8
+    assert (rows - 3).abs().max() <= 1 and (cols - 3).abs().max() <= 1
+    assert len(set(pos.tolist())) > 1  # it does move
+
+
+def test_cutout_blanks_a_square():
+    x = torch.ones(16, 3, 16, 16)
+    out = diffaug.cutout(x, torch.Generator().manual_seed(0))
+    blank = (out == -1).all(dim=1).flatten(1).sum(dim=1)
+    assert torch.all(blank > 0) and torch.all(blank <= 8 * 8)
+    assert (blank == 64).any()  # a square fully inside the image is exactly 8x8
+
+
+def test_color_is_differentiable_and_seeded():
+    x = torch.rand(4, 3, 8, 8, requires_grad=True)
+    a = diffaug.color(x, torch.Generator().manual_seed(1))
+    b = diffaug.color(x, torch.Generator().manual_seed(1))
+    assert torch.equal(a, b)
+    a.sum().backward()
+    assert x.grad is not None
+
+
+def test_parse_policy():
+    assert diffaug.parse_policy("translation, cutout") == ("translation", "cutout")
+    assert diffaug.parse_policy(None) == ()
+    with pytest.raises(ValueError, match="diffaugment must be"):
+        diffaug.parse_policy("translation,flip")

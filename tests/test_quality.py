@@ -1,0 +1,56 @@
+"""End-to-end: do default-settings samples teach a classifier real digits?"""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import balanced_accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from ganaug import GanAugmenter
+
+
+def _cas(X_syn, y_syn, X_test, y_test) -> float:
+    clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3000))
+    clf.fit(X_syn, y_syn)
+    return balanced_accuracy_score(y_test, clf.predict(X_test))
+
+
+@pytest.fixture(scope="module")
+def split(digits):
+    X, y = digits
+    return train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def default_model(split):
+    X_tr, _, y_tr, _ = split
+    return GanAugmenter(random_state=0).fit(X_tr, y_tr)
+
+
+def test_synthetic_only_training_recognises_real_digits(default_model, split):
+    _, X_te, _, y_te = split
+    X_syn, y_syn = default_model.sample(100 * 10)
+    assert np.bincount(y_syn).tolist() == [100] * 10
+    score = _cas(X_syn, y_syn, X_te, y_te)
+    assert score >= 0.85, f"Classification Accuracy Score {score:.3f} < 0.85"
+
+
+def test_the_same_check_fails_for_an_untrained_generator(default_model, split):
+    """Guard that the quality test can fail: random weights must score badly."""
+    _, X_te, _, y_te = split
+    untrained = GanAugmenter(steps=1, random_state=0).fit(split[0], split[2])
+    X_syn, y_syn = untrained.sample(1000)
+    assert _cas(X_syn, y_syn, X_te, y_te) < 0.5
+    noise = np.random.default_rng(0).uniform(0, 16, size=(1000, 64))
+    assert _cas(noise, y_syn, X_te, y_te) < 0.3
+
+
+def test_samples_are_not_copies_of_training_rows(default_model, split):
+    X_tr = split[0]
+    X_syn, _ = default_model.sample(500, random_state=1)
+    d = torch.cdist(torch.tensor(X_syn), torch.tensor(X_tr)).min(dim=1).values
+    assert (d > 1e-3).all()
+    assert len(np.unique(X_syn.round(3), axis=0)) == 500
