@@ -247,6 +247,30 @@ class GanAugmenter(BaseEstimator):
         self._sample_rng = torch.Generator().manual_seed(self.seed_ + 2)
         return self
 
+    def fit_dataset(
+        self, dataset: Any, *, max_samples: int | None = None
+    ) -> GanAugmenter:
+        """Fit from a map-style torch dataset of ``(sample, target)`` pairs.
+
+        PIL images become uint8 arrays ``(n, h, w[, c])``, tensors are stacked
+        as they come, so that :class:`~ganaug.torch.AugmentedDataset` can hand
+        back synthetic items of the same form.  Give the dataset without
+        random transforms.  A torchvision dataset with ``data``/``targets``
+        and no transform is read without decoding each item.
+
+        Parameters
+        ----------
+        dataset : Dataset
+            e.g. ``torchvision.datasets.MNIST(root)``, an ``ImageFolder``
+            (resized to one size), a ``TensorDataset``.
+        max_samples : int, optional
+            Use only the first ``max_samples`` items.
+        """
+        from .torch.items import dataset_to_arrays
+
+        X, y = dataset_to_arrays(dataset, max_samples)
+        return self.fit(X, y)
+
     def _policy(self) -> tuple[str, ...]:
         if self.diffaugment == "auto":
             return ("translation", "cutout") if self.spec_.is_image else ()
