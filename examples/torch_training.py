@@ -86,8 +86,8 @@ def main() -> None:
     augmented = AugmentedDataset(real, aug, synthetic_fraction=0.5, transform=tf,
                                  refresh=True, random_state=0)
     with_gan = train_and_test(augmented, test)
-    print(f"test accuracy, real only ({len(real)} images):        {baseline:.3f}")
-    print(f"test accuracy, with AugmentedDataset ({len(augmented)} items): {with_gan:.3f}")
+    print(f"test accuracy, real only ({len(real)} images): {baseline:.3f}")
+    print(f"test accuracy, AugmentedDataset ({len(augmented)} items): {with_gan:.3f}")
 
 
 if __name__ == "__main__":

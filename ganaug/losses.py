@@ -90,6 +90,19 @@ def r1_penalty(real_out: torch.Tensor, real: torch.Tensor) -> torch.Tensor:
     return 0.5 * grad.flatten(1).pow(2).sum(dim=1).mean()
 
 
+def mode_seeking_penalty(
+    fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor
+) -> torch.Tensor:
+    """Mode seeking (Mao et al. 2019): ``1 / (|G(z_a) - G(z_b)| / |z_a - z_b|)``.
+
+    Small when two noise vectors for the same class give different samples,
+    so minimising it pushes the generator away from collapsing onto a few
+    typical samples per class.
+    """
+    ratio = (fake_a - fake_b).abs().mean() / (z_a - z_b).abs().mean()
+    return 1.0 / (ratio + 1e-5)
+
+
 def lecam_penalty(
     real: torch.Tensor, fake: torch.Tensor, ema_real: float, ema_fake: float
 ) -> torch.Tensor:

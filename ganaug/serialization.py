@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .filtering import ConfidenceFilter
 from .models import build_models
 from .prepare import DataSpec
 
@@ -49,7 +50,10 @@ def save(aug: Any, path: str | os.PathLike) -> None:
             k: v.detach().cpu() for k, v in aug.generator_.state_dict().items()
         },
         "sample_rng": aug._sample_rng.get_state(),
+        "model_kind": aug.model_,
     }
+    if hasattr(aug, "filter_"):
+        state["filter"] = {k: torch.from_numpy(v) for k, v in aug.filter_.state.items()}
     torch.save(state, os.fspath(path))
 
 
@@ -88,8 +92,13 @@ def load(cls: type, path: str | os.PathLike, *, device: str = "auto") -> Any:
     aug.n_steps_ = state["n_steps"]
     aug.history_ = state["history"]
     aug.device_ = resolve_device(device)
+    aug.model_ = state["model_kind"]
+    if "filter" in state:
+        aug.filter_ = ConfidenceFilter.from_state(
+            {k: v.numpy() for k, v in state["filter"].items()}
+        )
     gen, _ = build_models(
-        aug.spec_.model_shape,
+        aug._net_shape(),
         len(aug.classes_),
         noise_dim=aug.noise_dim,
         width=aug.width,

@@ -18,7 +18,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .diffaug import diff_augment
-from .losses import gradient_penalty, lecam_penalty, r1_penalty
+from .losses import gradient_penalty, lecam_penalty, mode_seeking_penalty, r1_penalty
 
 
 @dataclass
@@ -38,6 +38,7 @@ class TrainConfig:
     gp_weight: float = 10.0
     r1_weight: float = 0.0
     lecam_weight: float = 0.0
+    diversity_weight: float = 0.0
     class_balanced: bool = True
     amp: bool = False
     verbose: int = 0
@@ -175,9 +176,17 @@ def train(
         # --- generator -----------------------------------------------------
         yb = sampler.labels(bs)
         disc.eval()  # no power-iteration step for spectral norm in the G step
+        if config.diversity_weight:  # pairs of noise vectors for the same labels
+            yb = torch.cat([yb[: bs // 2], yb[: bs // 2]])
+        z = noise(len(yb))
         with autocast:
-            fake = gen(noise(bs), yb)
+            fake = gen(z, yb)
             g_loss = g_loss_fn(disc(augment(fake.float()), yb).float())
+            if config.diversity_weight:
+                h = bs // 2
+                g_loss = g_loss + config.diversity_weight * mode_seeking_penalty(
+                    fake[:h].float(), fake[h:].float(), z[:h], z[h:]
+                )
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()

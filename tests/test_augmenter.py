@@ -186,6 +186,10 @@ def test_bad_input_errors_name_argument_and_value(X, y, exc, words):
         ({"layout": "hwc"}, "layout='hwc' expects X with 4"),
         ({"device": "tpu:9"}, "device"),
         ({"random_state": "x"}, "random_state"),
+        ({"model": "rnn"}, "model must be"),
+        ({"model": "conv"}, "model='conv' needs images"),
+        ({"filter_k": 0}, "filter_k must be a positive integer"),
+        ({"diversity": -1.0}, "diversity must be a number >= 0"),
     ],
 )
 def test_bad_parameters_are_reported_in_fit(params, words):
@@ -316,3 +320,37 @@ def test_fit_resample_keeps_pandas_and_string_labels(small_digits):
     X_res, y_res = GanAugmenter(**FAST).fit_resample(df, ys)
     assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
     assert (y_res.value_counts() == 80).all()
+
+
+# -------------------------------------------------------- model choice, filter
+def test_model_auto_picks_mlp_for_small_images_and_conv_for_larger():
+    rng = np.random.default_rng(0)
+    small = GanAugmenter(steps=2, random_state=0).fit(
+        rng.random((10, 8, 8)), np.arange(10) % 2
+    )
+    large = GanAugmenter(steps=2, random_state=0).fit(
+        rng.random((10, 3, 16, 16)), np.arange(10) % 2
+    )
+    forced = GanAugmenter(steps=2, model="conv", random_state=0).fit(
+        rng.random((10, 8, 8)), np.arange(10) % 2
+    )
+    assert (small.model_, large.model_, forced.model_) == ("mlp", "conv", "conv")
+    assert small.sample(3)[0].shape == (3, 8, 8)
+    assert forced.sample(3)[0].shape == (3, 8, 8)
+
+
+def test_best_of_k_filter_keeps_exact_counts_and_raises_confidence(small_digits):
+    X, y = small_digits
+    plain = GanAugmenter(steps=40, random_state=0).fit(X, y)
+    filtered = GanAugmenter(steps=40, filter_k=8, random_state=0).fit(X, y)
+    Xp, yp = plain.sample(200, random_state=0)
+    Xf, yf = filtered.sample(200, random_state=0)
+    assert Xf.shape == (200, 64) and np.array_equal(yf, yp)
+    Xo, yo = filtered.sample(7, y=3)
+    assert len(Xo) == 7 and set(yo.tolist()) == {3}
+    to_model = filtered.filter_.confidence  # the filter's own confidence
+    from ganaug import prepare
+
+    conf_f = to_model(prepare.to_model_space(Xf, filtered.spec_), yf).mean()
+    conf_p = to_model(prepare.to_model_space(Xp, filtered.spec_), yp).mean()
+    assert conf_f > conf_p

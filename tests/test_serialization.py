@@ -76,3 +76,21 @@ def test_bad_files_get_clear_errors(tmp_path, fitted):
 
     with pytest.raises(NotFittedError):
         GanAugmenter().save(tmp_path / "x.ganaug")
+
+
+def test_filter_and_conv_model_survive_a_round_trip(small_digits, tmp_path):
+    X, y = small_digits
+    aug = GanAugmenter(steps=3, filter_k=3, random_state=0).fit(X, y)
+    aug.save(tmp_path / "f.ganaug")
+    a, _ = aug.sample(12, random_state=2)
+    b, _ = GanAugmenter.load(tmp_path / "f.ganaug").sample(12, random_state=2)
+    np.testing.assert_array_equal(a, b)
+    conv = GanAugmenter(steps=2, model="conv", random_state=0).fit(
+        X[:40].reshape(-1, 8, 8), y[:40]
+    )
+    conv.save(tmp_path / "c.ganaug")
+    loaded = GanAugmenter.load(tmp_path / "c.ganaug")
+    assert loaded.model_ == "conv"
+    np.testing.assert_array_equal(
+        conv.sample(4, random_state=1)[0], loaded.sample(4, random_state=1)[0]
+    )

@@ -1,0 +1,128 @@
+"""The benchmark harness on tiny settings."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ganaug.bench import (
+    BenchConfig,
+    load_dataset,
+    make_split,
+    markdown,
+    paired_ci,
+    run,
+    score,
+    summarise,
+    target_counts,
+    write_all,
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_result():
+    config = BenchConfig(
+        datasets=["digits"], regimes=["imbalanced"], seeds=2,
+        classifiers=["logreg", "knn", "cnn"], minority=5, majority=20,
+        ganaug_params={"steps": 20}, verbose=0,
+    )  # fmt: skip
+    return run(config)
+
+
+def test_splits_are_identical_across_methods(tiny_result):
+    runs = tiny_result["runs"]
+    for seed in (0, 1):
+        digests = {
+            (r["train_digest"], r["test_digest"]) for r in runs if r["seed"] == seed
+        }
+        assert len(digests) == 1
+    assert {r["method"] for r in runs} == {
+        "real", "random-oversampling", "smote", "classical", "ganaug",
+        "ganaug+classical",
+    }  # fmt: skip
+
+
+def test_class_counts_are_equal_across_methods(tiny_result):
+    for seed in (0, 1):
+        counts = {
+            r["method"]: r["class_counts"]
+            for r in tiny_result["runs"]
+            if r["seed"] == seed and r["method"] != "real"
+        }
+        values = list(counts.values())
+        assert all(v == values[0] for v in values)
+        assert len(set(values[0].values())) == 1  # imbalanced: all up to the majority
+        real = next(r for r in tiny_result["runs"] if r["method"] == "real")
+        assert sorted(real["class_counts"].values())[0] == 5
+
+
+def test_quality_is_reported_per_split(tiny_result):
+    q = tiny_result["quality"]
+    assert len(q) == 2 and {"cas", "fd", "precision", "dcr_ratio", "per_class"} <= set(
+        q[0]
+    )
+
+
+def test_regimes_and_target_counts():
+    data = load_dataset("digits")
+    low = make_split(data, "low-data", 0, k=7)
+    assert np.bincount(data.y[low.train]).tolist() == [7] * 10
+    imb = make_split(data, "imbalanced", 3, minority=4, majority=30)
+    counts = np.bincount(data.y[imb.train])
+    assert sorted(counts.tolist()) == [4] * 5 + [30] * 5
+    full = make_split(data, "full", 0)
+    assert len(set(full.train) & set(full.test)) == 0
+    assert len(full.train) + len(full.test) == len(data.y)
+    assert set(imb.test) == set(full.test) == set(low.test)  # same test split per seed
+    assert target_counts(data.y[imb.train], "imbalanced") == dict.fromkeys(
+        range(10), 30
+    )
+    assert target_counts(np.array([0, 0, 1]), "low-data") == {0: 4, 1: 2}
+    with pytest.raises(ValueError, match="regime must be one of"):
+        make_split(data, "tiny", 0)
+
+
+def test_score_and_paired_ci_hand_made():
+    s = score([0, 0, 1, 1], [0, 1, 1, 1])
+    assert s["accuracy"] == 0.75 and s["balanced_accuracy"] == 0.75
+    assert s["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    ci = paired_ci([0.01, 0.03, 0.02])
+    # mean 0.02, sd 0.01, t(0.975, 2) = 4.303
+    assert ci["mean"] == pytest.approx(0.02)
+    assert ci["hi"] - ci["mean"] == pytest.approx(4.3027 * 0.01 / np.sqrt(3), rel=1e-3)
+
+
+def test_summary_and_markdown_say_plainly_who_won(tiny_result, tmp_path):
+    rows = summarise(tiny_result["runs"])
+    mean_rows = [r for r in rows if r["classifier"] == "mean"]
+    assert {r["method"] for r in mean_rows} >= {"ganaug", "smote", "real"}
+    md = markdown(tiny_result)
+    assert "## digits — imbalanced" in md and "ganaug vs SMOTE" in md
+    assert any(w in md for w in ("**better**", "**worse**", "**no clear difference**"))
+    files = write_all(tiny_result, tmp_path)
+    saved = json.loads(files["json"].read_text())
+    assert len(saved["runs"]) == len(tiny_result["runs"])
+    assert files["gains"] and files["grids"]
+    for p in files["gains"] + files["grids"]:
+        assert p.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_bench_on_a_npz_table(tmp_path):
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (60, 4)), rng.normal(2, 1, (60, 4))])
+    y = np.repeat(["a", "b"], 60)
+    np.savez(tmp_path / "toy.npz", X=X, y=y)
+    exe = Path(sys.executable).with_name("ganaug")
+    out = subprocess.run(
+        [str(exe), "bench", "--dataset", str(tmp_path / "toy.npz"), "--regime",
+         "imbalanced", "--seeds", "2", "--minority", "6", "--majority", "30",
+         "--classifiers", "logreg", "knn", "--ganaug-params", '{"steps": 10}',
+         "--out", str(tmp_path / "res"), "--quiet"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "## toy — imbalanced" in out.stdout
+    assert (tmp_path / "res" / "results.md").exists()
+    assert "classical" not in out.stdout.split("## Generator")[0]  # images only
