@@ -421,7 +421,7 @@ class GanAugmenter(BaseEstimator):
             raise ValueError(
                 f"class_prior must be 'uniform' or 'fitted'; got {class_prior!r}."
             )
-        counts = _split_counts(n, weights)
+        counts = prepare.split_counts(n, weights)
         return np.repeat(np.arange(len(self.classes_)), counts)
 
     @torch.no_grad()
@@ -469,7 +469,7 @@ class GanAugmenter(BaseEstimator):
         y_arr = prepare.check_y(y, arr.shape[0])
         target = check_sampling_strategy(self.sampling_strategy, y_arr, "over-sampling")
         self.fit(X, y)
-        self.sampling_strategy_ = {prepare._key(k): int(v) for k, v in target.items()}
+        self.sampling_strategy_ = {prepare.plain(k): int(v) for k, v in target.items()}
         codes = np.concatenate(
             [
                 np.full(
@@ -533,16 +533,6 @@ def _as_label_array(y: Any) -> np.ndarray:
             f"y must be a label or a 1-D sequence of labels; got shape {arr.shape}."
         )
     return arr
-
-
-def _split_counts(n: int, weights: np.ndarray) -> np.ndarray:
-    """Largest-remainder split of ``n`` in proportion to ``weights``."""
-    exact = n * weights / weights.sum()
-    counts = np.floor(exact).astype(np.int64)
-    remainder = exact - counts
-    order = np.argsort(-remainder, kind="stable")
-    counts[order[: n - counts.sum()]] += 1
-    return counts
 
 
 def _resolve_seed(random_state: Any) -> int:

@@ -27,6 +27,8 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from .prepare import plain
+
 
 def _flat(X: Any) -> np.ndarray:
     X = np.asarray(X.cpu() if hasattr(X, "cpu") else X, dtype=np.float64)
@@ -178,13 +180,9 @@ def quality_report(
             s, t, r = y_syn == c, y_test == c, y_train == c
             if s.sum() < 2 or t.sum() < 2:
                 continue
-            report["per_class"][_plain(c)] = {
+            report["per_class"][plain(c)] = {
                 "fd": frechet_distance(f_syn[s], f_test[t]),
                 "fd_floor_train_vs_test": frechet_distance(f_train[r], f_test[t]),
                 **prdc(f_test[t], f_syn[s], k),
             }
     return report
-
-
-def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v

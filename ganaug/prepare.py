@@ -239,7 +239,7 @@ def _list_to_array(values: list | tuple) -> np.ndarray:
     numpy would turn ``[1, "cat"]`` into the strings ``["1", "cat"]``, so a
     list whose labels are not all numbers or all strings stays ``object``.
     """
-    kinds = {type(_key(v)) for v in values}
+    kinds = {type(plain(v)) for v in values}
     numbers = kinds <= {int, float, bool}
     if numbers or kinds in ({str}, {bytes}):
         typed = np.asarray(values)
@@ -267,23 +267,24 @@ def encode_labels(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def lookup_labels(classes: np.ndarray, labels: Any, *, name: str = "y") -> np.ndarray:
     """Codes of ``labels`` in ``classes``; unknown labels raise ``ValueError``."""
-    index = {_key(c): i for i, c in enumerate(classes)}
+    index = {plain(c): i for i, c in enumerate(classes)}
     values = (
         labels if isinstance(labels, np.ndarray) else np.asarray(labels, dtype=object)
     )
     out = np.empty(len(values), dtype=np.int64)
     for i, v in enumerate(values):
         try:
-            out[i] = index[_key(v)]
+            out[i] = index[plain(v)]
         except (KeyError, TypeError):
             raise ValueError(
-                f"{name} contains the label {_key(v)!r}, which was not seen in "
-                f"fit; expected one of {[_key(c) for c in classes]}."
+                f"{name} contains the label {plain(v)!r}, which was not seen in "
+                f"fit; expected one of {[plain(c) for c in classes]}."
             ) from None
     return out
 
 
-def _key(v: Any) -> Any:
+def plain(v: Any) -> Any:
+    """A numpy scalar as the Python scalar it holds; anything else as is."""
     return v.item() if isinstance(v, np.generic) else v
 
 
@@ -382,3 +383,13 @@ def check_n(n: Any, *, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:
         raise ValueError(f"{name} must be a positive integer; got {n!r}.")
     return int(n)
+
+
+def split_counts(n: int, weights: np.ndarray) -> np.ndarray:
+    """Largest-remainder split of ``n`` in proportion to ``weights``; ties go
+    to the first entries."""
+    exact = n * weights / weights.sum()
+    counts = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - counts), kind="stable")
+    counts[order[: n - counts.sum()]] += 1
+    return counts

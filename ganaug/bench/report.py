@@ -34,6 +34,14 @@ def _by_seed(runs: list[dict], metric: str) -> dict:
     return table
 
 
+def _by_regime(rows: list[dict]) -> dict:
+    """Rows grouped by (dataset, regime), in order of appearance."""
+    groups: dict = defaultdict(list)
+    for r in rows:
+        groups[(r["dataset"], r["regime"])].append(r)
+    return groups
+
+
 def summarise(runs: list[dict], metric: str = METRIC) -> list[dict]:
     """One row per (dataset, regime, method, classifier or 'mean'): mean, std,
     and paired differences to real-only and to SMOTE over the same seeds."""
@@ -115,12 +123,11 @@ def markdown(result: dict) -> str:
         "Every method gets the same split and the same per-class target counts. "
         "Δ columns: paired difference of the mean-over-classifiers score, with a "
         "95% t-interval over seeds. Time: resampling wall time per split (ganaug "
-        "includes fitting the GAN).",
+        "includes fitting the GAN). Sample grids (`samples_*.png`): per class, 4 "
+        "real rows then 8 generated ones.",
         "",
     ]
-    groups: dict = defaultdict(list)
-    for r in rows:
-        groups[(r["dataset"], r["regime"])].append(r)
+    groups = _by_regime(rows)
     for (ds, regime), grp in groups.items():
         clfs = list(dict.fromkeys(r["classifier"] for r in grp))
         methods = list(dict.fromkeys(r["method"] for r in grp))
@@ -201,9 +208,7 @@ def _quality_table(quality: list[dict]) -> list[str]:
         "| coverage | DCR ratio | copies | fit (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    groups: dict = defaultdict(list)
-    for q in quality:
-        groups[(q["dataset"], q["regime"])].append(q)
+    groups = _by_regime(quality)
     for (ds, regime), qs in groups.items():
 
         def m(key, scale=1.0, fmt=".2f", qs=qs):
@@ -230,9 +235,7 @@ def plot_gains(result: dict, out_dir: Path) -> list[Path]:
     import matplotlib.pyplot as plt
 
     rows = summarise(result["runs"])
-    groups: dict = defaultdict(list)
-    for r in rows:
-        groups[(r["dataset"], r["regime"])].append(r)
+    groups = _by_regime(rows)
     paths = []
     for (ds, regime), grp in groups.items():
         clfs = list(dict.fromkeys(r["classifier"] for r in grp))
@@ -285,6 +288,29 @@ def plot_sample_grids(result: dict, out_dir: Path) -> list[Path]:
     return paths
 
 
+def summary_table(result: dict) -> str:
+    """Compact table for the README: mean over classifiers per method and
+    regime (points), with the paired difference to SMOTE and its 95% CI."""
+    rows = [r for r in summarise(result["runs"]) if r["classifier"] == "mean"]
+    regimes = list(dict.fromkeys((r["dataset"], r["regime"]) for r in rows))
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    cell = {(r["dataset"], r["regime"], r["method"]): r for r in rows}
+    head = "| method | " + " | ".join(f"{d} {g}" for d, g in regimes) + " |"
+    out = [head, "|---" * (len(regimes) + 1) + "|"]
+    for m in methods:
+        vals = []
+        for d, g in regimes:
+            r = cell.get((d, g, m))
+            if r is None:
+                vals.append("—")
+                continue
+            ci = r.get("vs_smote")
+            vs = f" ({_fmt_ci(ci)} vs SMOTE)" if ci and m != "smote" else ""
+            vals.append(f"{100 * r['mean']:.1f}{vs}")
+        out.append(f"| {m} | " + " | ".join(vals) + " |")
+    return "\n".join(out) + "\n"
+
+
 def write_all(result: dict, out_dir: str | Path) -> dict[str, Any]:
     from .runner import save_json
 
@@ -293,6 +319,7 @@ def write_all(result: dict, out_dir: str | Path) -> dict[str, Any]:
     save_json(result, out / "runs.json")
     md = markdown(result)
     (out / "results.md").write_text(md)
+    (out / "summary.md").write_text(summary_table(result))
     files = {"json": out / "runs.json", "markdown": out / "results.md"}
     files["gains"] = plot_gains(result, out)
     files["grids"] = plot_sample_grids(result, out)

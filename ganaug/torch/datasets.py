@@ -17,7 +17,7 @@ from torchvision.datasets import VisionDataset
 
 from ..augmenter import GanAugmenter
 from ..prepare import _list_to_array as _as_labels
-from ..prepare import check_n, lookup_labels
+from ..prepare import check_n, lookup_labels, plain, split_counts
 from .items import ItemFormat, _check_pair, _target
 
 _CLASS_BALANCE = ("uniform", "prior", "balance")
@@ -115,7 +115,7 @@ class SyntheticDataset(VisionDataset):
         self.random_state = random_state
         X, y = augmenter.sample(total, random_state=_seed(random_state))
         X = np.asarray(X.cpu() if hasattr(X, "cpu") else X)
-        self._targets = [_plain(v) for v in np.asarray(y)]
+        self._targets = [plain(v) for v in np.asarray(y)]
         if item_format == "array":
             self._items: list[Any] = list(X)
         else:
@@ -257,9 +257,9 @@ class AugmentedDataset(VisionDataset):
         if n == 0:
             return np.empty(0, dtype=np.int64)
         if self.class_balance == "uniform":
-            counts = _split(n, np.ones(k))
+            counts = split_counts(n, np.ones(k))
         elif self.class_balance == "prior":
-            counts = _split(n, aug.class_counts_.astype(float))
+            counts = split_counts(n, aug.class_counts_.astype(float))
         else:
             have = np.bincount(self._real_codes, minlength=k).astype(np.int64)
             counts = _fill_up(n, have)
@@ -280,7 +280,7 @@ class AugmentedDataset(VisionDataset):
         X, y = aug.sample(y=list(labels), random_state=_seed(self.random_state, epoch))
         X = np.asarray(X.cpu() if hasattr(X, "cpu") else X)
         self._pool = self.item_format.convert(X, aug.spec_)
-        self._pool_targets = [_plain(v) for v in np.asarray(y)]
+        self._pool_targets = [plain(v) for v in np.asarray(y)]
 
     def set_epoch(self, epoch: int) -> None:
         """Call at the start of each epoch; with ``refresh=True`` the pool is
@@ -348,18 +348,6 @@ class _ArrayPairs:
 
     def __getitem__(self, i: int) -> tuple[Any, Any]:
         return self.X[i], self.y[i]
-
-
-def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _split(n: int, weights: np.ndarray) -> np.ndarray:
-    exact = n * weights / weights.sum()
-    counts = np.floor(exact).astype(np.int64)
-    order = np.argsort(-(exact - counts), kind="stable")
-    counts[order[: n - counts.sum()]] += 1
-    return counts
 
 
 def _fill_up(n: int, have: np.ndarray) -> np.ndarray:
