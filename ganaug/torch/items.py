@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ..prepare import DataSpec
+from ..prepare import DataSpec, _list_to_array
 
 
 def _check_pair(item: Any, index: int) -> tuple[Any, Any]:
@@ -76,7 +76,7 @@ def dataset_to_arrays(dataset: Any, max_samples: int | None = None) -> tuple[Any
     )
     if fast:
         X = _to_array(dataset.data[:n])
-        y = np.asarray([_target(t) for t in list(dataset.targets)[:n]])
+        y = _list_to_array([_target(t) for t in list(dataset.targets)[:n]])
         sample, _ = _check_pair(dataset[0], 0)
         if isinstance(sample, Image.Image) and X.shape[1:] == _to_array(sample).shape:
             return X, y
@@ -91,13 +91,7 @@ def dataset_to_arrays(dataset: Any, max_samples: int | None = None) -> tuple[Any
             f"dataset samples have different shapes {sorted(shapes)[:3]}; "
             "resize them to one size first (e.g. transforms.Resize)."
         )
-    y_arr = np.empty(len(ys), dtype=object)
-    y_arr[:] = ys
-    try:
-        y_arr = np.asarray(ys) if np.asarray(ys).ndim == 1 else y_arr
-    except (ValueError, TypeError):
-        pass
-    return np.stack(xs), y_arr
+    return np.stack(xs), _list_to_array(ys)
 
 
 @dataclass
@@ -159,7 +153,7 @@ class ItemFormat:
         if self.is_uint8:
             x = np.clip(np.rint(x), 0, 255).astype(np.uint8)
         if self.kind == "pil":
-            return [Image.fromarray(v, mode=None) for v in x]
+            return [Image.fromarray(v) for v in x]
         if self.kind == "tensor":
             t = torch.from_numpy(np.ascontiguousarray(x)).to(self.dtype)
             return list(t.unbind(0))
