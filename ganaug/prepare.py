@@ -85,6 +85,8 @@ class DataSpec:
     # scaling: data = (model_output + 1) / 2 * (hi - lo) + lo, per feature/channel
     lo: list[float] = field(default_factory=list)
     hi: list[float] = field(default_factory=list)
+    # per feature (tables) or per channel (images): all training values whole
+    integer_valued: list[bool] = field(default_factory=list)
     torch_device: str | None = None
 
     @property
@@ -308,9 +310,12 @@ def fit_spec(X: Any, arr: np.ndarray, layout: str, y: Any) -> DataSpec:
     if spec.is_image:  # one range for all pixels: keeps channels comparable
         lo, hi = float(arr.min()), float(arr.max())
         spec.lo, spec.hi = [lo] * spec.model_shape[0], [hi] * spec.model_shape[0]
+        whole = bool(np.all(arr == np.round(arr)))
+        spec.integer_valued = [whole] * spec.model_shape[0]
     else:
         spec.lo = arr.min(axis=0).astype(float).tolist()
         spec.hi = arr.max(axis=0).astype(float).tolist()
+        spec.integer_valued = np.all(arr == np.round(arr), axis=0).tolist()
     return spec
 
 
@@ -327,10 +332,21 @@ def to_model_space(arr: np.ndarray, spec: DataSpec) -> np.ndarray:
     return np.where(hi > lo, x, 0.0).astype(np.float32)
 
 
-def from_model_space(x: np.ndarray, spec: DataSpec) -> np.ndarray:
-    """Model output in [-1, 1] -> caller's layout, dtype and value range (numpy)."""
+def from_model_space(
+    x: np.ndarray, spec: DataSpec, round_integers: bool = False
+) -> np.ndarray:
+    """Model output in [-1, 1] -> caller's layout, dtype and value range (numpy).
+
+    With ``round_integers``, float features (or image channels) whose training
+    values were all whole numbers come back rounded to whole numbers.
+    """
     lo, hi = _bounds(spec, x.ndim)
     out = (np.clip(x, -1.0, 1.0) + 1.0) / 2.0 * (hi - lo) + lo
+    if round_integers and any(spec.integer_valued):
+        whole = np.asarray(spec.integer_valued, dtype=bool)
+        if out.ndim == 4:
+            whole = whole[None, :, None, None]
+        out = np.where(whole, np.rint(out), out)
     if spec.layout == "hw":
         out = out[:, 0]
     elif spec.layout == "hwc":

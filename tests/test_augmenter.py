@@ -354,3 +354,30 @@ def test_best_of_k_filter_keeps_exact_counts_and_raises_confidence(small_digits)
     conf_f = to_model(prepare.to_model_space(Xf, filtered.spec_), yf).mean()
     conf_p = to_model(prepare.to_model_space(Xp, filtered.spec_), yp).mean()
     assert conf_f > conf_p
+
+
+def test_whole_number_features_get_whole_number_samples():
+    rng = np.random.default_rng(0)
+    X = np.column_stack(
+        [
+            rng.integers(0, 17, 60).astype(float),
+            rng.normal(size=60),
+            rng.integers(0, 2, 60),
+        ]
+    ).astype(float)
+    y = np.arange(60) % 2
+    X_new, _ = GanAugmenter(steps=20, random_state=0).fit(X, y).sample(200)
+    assert np.all(X_new[:, 0] == np.round(X_new[:, 0]))
+    assert set(np.unique(X_new[:, 2])) <= {0.0, 1.0}
+    assert not np.all(X_new[:, 1] == np.round(X_new[:, 1]))
+    raw, _ = (
+        GanAugmenter(steps=20, round_integers=False, random_state=0)
+        .fit(X, y)
+        .sample(200)
+    )
+    assert not np.all(raw[:, 0] == np.round(raw[:, 0]))
+    images = rng.integers(0, 17, (30, 8, 8)).astype(np.float32)
+    X_img, _ = (
+        GanAugmenter(steps=5, random_state=0).fit(images, np.arange(30) % 3).sample(9)
+    )
+    assert X_img.dtype == np.float32 and np.all(X_img == np.round(X_img))
