@@ -248,11 +248,7 @@ class GanAugmenter(BaseEstimator):
         x_t = torch.from_numpy(x_np.reshape((len(x_np), *self._net_shape())))
         x_t = x_t.to(self.device_)
         y_t = torch.from_numpy(codes).to(self.device_)
-        steps = (
-            default_steps(len(arr), len(self.classes_))
-            if self.steps == "auto"
-            else self.steps
-        )
+        steps = default_steps(len(arr)) if self.steps == "auto" else self.steps
         config = TrainConfig(
             steps=int(steps),
             batch_size=self.batch_size,

@@ -86,7 +86,7 @@ class BatchSampler:
         return self.x[self.starts[y] + offset]
 
 
-def default_steps(n_samples: int, n_classes: int) -> int:
+def default_steps(n_samples: int) -> int:
     """Steps that grow with the data: 2,000 for tiny sets, 4,000 at most."""
     return int(min(4000, max(2000, 1000 + 2.5 * n_samples)))
 

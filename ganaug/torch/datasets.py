@@ -13,6 +13,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import torch
 from torchvision.datasets import VisionDataset
 
 from ..augmenter import GanAugmenter
@@ -381,6 +382,4 @@ def _item_shape(spec: Any, kind: str) -> tuple[int, ...]:
 
 
 def _torch_dtype(dtype: str) -> Any:
-    import torch
-
     return torch.uint8 if dtype == "uint8" else torch.float32
