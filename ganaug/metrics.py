@@ -27,7 +27,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .prepare import plain
+from .labels import plain
 
 
 def _flat(X: Any) -> np.ndarray:

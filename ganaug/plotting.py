@@ -9,6 +9,8 @@ import numpy as np
 import torch
 from torchvision.utils import make_grid, save_image
 
+from .layout import guess_layout, to_chw
+
 
 def save_class_grid(
     rows: list[np.ndarray],
@@ -28,10 +30,8 @@ def save_class_grid(
         x = np.asarray(imgs, dtype=np.float32)
         if image_shape is not None:
             x = x.reshape((len(x), *image_shape))
-        if x.ndim == 3:
-            x = x[:, None]
-        elif x.ndim == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
-            x = x.transpose(0, 3, 1, 2)
+        if x.ndim > 2:
+            x = to_chw(x, guess_layout(x.shape))
         tiles.append(torch.from_numpy(np.ascontiguousarray(x)))
     batch = torch.cat(tiles)
     lo, hi = batch.min(), batch.max()

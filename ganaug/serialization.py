@@ -1,119 +1,325 @@
-"""Save and load a fitted :class:`~ganaug.GanAugmenter` without pickle.
+"""Save and load a fitted augmenter as a ``safetensors`` file.
 
-The file is a ``torch.save`` archive holding only a dict of strings, numbers,
-lists and tensors, so ``torch.load(weights_only=True)`` reads it and loading
-never executes code from the file.  ``format`` is bumped whenever the layout of
-the dict changes; :func:`load` refuses versions it does not know.
+A model file is tensors plus a JSON header, nothing else: the format cannot
+carry code, so reading a file never executes any (``pickle`` and
+``torch.load`` are not used).  Before anything is built, :func:`load` checks
+
+* the SHA-256 digest of the header and of every tensor's bytes, so a flipped
+  byte is refused rather than silently changing the samples;
+* that every entry is present and of the right type, and the parameters are
+  known ones (the estimator then validates their values);
+* that every generator tensor has exactly the shape the parameters imply,
+  by building the network on PyTorch's ``meta`` device, which allocates
+  nothing: a file claiming ``width=10**6`` is refused, not allocated.
+
+``format`` is bumped whenever the layout of the header changes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import torch
+from torch import nn
 
-from .filtering import ConfidenceFilter
-from .models import build_models
+from .labels import plain
+from .models import build_generator, net_shape
 from .prepare import DataSpec
 
-FORMAT_VERSION = 1
-_JSONABLE = (str, int, float, bool, type(None))
+FORMAT_VERSION = 2
+_LIBRARY = "ganaug"
+_GEN, _FILTER, _RNG = "generator.", "filter.", "sample_rng"
 
 
-def save(aug: Any, path: str | os.PathLike) -> None:
-    """Write ``aug`` (fitted) to ``path``."""
-    params = {k: v for k, v in aug.get_params().items() if isinstance(v, _JSONABLE)}
-    if not isinstance(aug.sampling_strategy, _JSONABLE):
-        params.pop("sampling_strategy", None)
-    classes = aug.classes_
-    labels = [c.item() if isinstance(c, np.generic) else c for c in classes]
-    for label in labels:
-        if not isinstance(label, (*_JSONABLE, tuple)):
-            raise TypeError(
-                f"Cannot save labels of type {type(label).__name__} ({label!r}); "
-                "save supports str, int, float, bool and tuple labels."
+@dataclass
+class FittedParts:
+    """Everything a fitted augmenter is made of, besides its parameters."""
+
+    classes: np.ndarray
+    class_counts: np.ndarray
+    spec: DataSpec
+    model_kind: str
+    seed: int
+    n_steps: int
+    history: list[dict]
+    generator: dict[str, torch.Tensor]
+    filter_state: dict[str, np.ndarray] | None = None
+    sample_rng_state: torch.Tensor | None = None
+    extra: dict = field(default_factory=dict)
+
+    def _shape(self) -> tuple[int, ...]:
+        return net_shape(self.spec.model_shape, self.model_kind)
+
+    def check_generator(self, noise_dim: int, width: int | None) -> None:
+        """Refuse weights whose names or shapes differ from what the
+        parameters imply (checked on the meta device: nothing is allocated)."""
+        meta = build_generator(
+            self._shape(),
+            len(self.classes),
+            noise_dim=noise_dim,
+            width=width,
+            device="meta",
+        )
+        expected = {k: tuple(v.shape) for k, v in meta.state_dict().items()}
+        found = {k: tuple(v.shape) for k, v in self.generator.items()}
+        if expected != found:
+            diff = sorted(set(expected.items()) ^ set(found.items()))[:3]
+            raise ValueError(
+                f"the generator weights do not match the parameters "
+                f"(noise_dim={noise_dim}, width={width}, {len(self.classes)} "
+                f"classes, model {self.model_kind!r}); differing entries "
+                f"(name, shape): {diff}. The file is damaged or was not written "
+                "by GanAugmenter.save."
             )
-    state = {
-        "format": FORMAT_VERSION,
-        "library": "ganaug",
-        "params": params,
-        "classes": labels,
-        "classes_dtype": str(classes.dtype),
-        "class_counts": aug.class_counts_.tolist(),
-        "spec": aug.spec_.to_dict(),
-        "seed": aug.seed_,
-        "n_steps": aug.n_steps_,
-        "history": aug.history_,
-        "generator": {
-            k: v.detach().cpu() for k, v in aug.generator_.state_dict().items()
-        },
-        "sample_rng": aug._sample_rng.get_state(),
-        "model_kind": aug.model_,
+
+    def build_generator(self, noise_dim: int, width: int | None) -> nn.Module:
+        """The generator with these weights (shapes checked first)."""
+        self.check_generator(noise_dim, width)
+        gen = build_generator(
+            self._shape(), len(self.classes), noise_dim=noise_dim, width=width
+        )
+        gen.load_state_dict(self.generator)
+        return gen
+
+
+# ----------------------------------------------------------------- writing
+def save(parts: FittedParts, params: dict[str, Any], path: str | os.PathLike) -> None:
+    """Write ``parts`` and the estimator's ``params`` to ``path``."""
+    from safetensors.torch import save_file
+
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(
+            f"path {path!r} cannot be written: the folder {folder!r} does not "
+            "exist; create it first."
+        )
+    header = {
+        "params": _encode_params(params, parts.seed),
+        "classes": [_encode_label(c) for c in parts.classes],
+        "classes_dtype": str(parts.classes.dtype),
+        "class_counts": [int(c) for c in parts.class_counts],
+        "spec": _encode_spec(parts.spec),
+        "model_kind": parts.model_kind,
+        "seed": int(parts.seed),
+        "n_steps": int(parts.n_steps),
+        "history": parts.history,
     }
-    if hasattr(aug, "filter_"):
-        state["filter"] = {k: torch.from_numpy(v) for k, v in aug.filter_.state.items()}
-    torch.save(state, os.fspath(path))
-
-
-def load(cls: type, path: str | os.PathLike, *, device: str = "auto") -> Any:
-    """Read a file written by :func:`save` into a new ``cls`` instance."""
-    from .augmenter import resolve_device
-
+    tensors = {_GEN + k: v.detach().cpu().contiguous() for k, v in parts.generator.items()}
+    for k, v in (parts.filter_state or {}).items():
+        tensors[_FILTER + k] = torch.from_numpy(np.ascontiguousarray(v))
+    if parts.sample_rng_state is not None:
+        tensors[_RNG] = parts.sample_rng_state.clone()
+    text = json.dumps(header, sort_keys=True, allow_nan=False)
+    metadata = {
+        "library": _LIBRARY,
+        "format": str(FORMAT_VERSION),
+        "header": text,
+        "digest": _digest(text, tensors),
+    }
+    tmp = f"{path}.tmp-{os.getpid()}"
     try:
-        state = torch.load(os.fspath(path), map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise
-    except Exception as exc:  # torch raises several types for foreign files
-        raise ValueError(
-            f"path {os.fspath(path)!r} is not a ganaug file that can be read "
-            f"safely ({type(exc).__name__}: {exc})."
-        ) from None
-    if not isinstance(state, dict) or state.get("library") != "ganaug":
-        raise ValueError(
-            f"path {os.fspath(path)!r} is not a file written by GanAugmenter.save."
-        )
-    if state.get("format") != FORMAT_VERSION:
-        raise ValueError(
-            f"path {os.fspath(path)!r} has ganaug format {state.get('format')!r}; "
-            f"this version reads format {FORMAT_VERSION}."
-        )
-    params = dict(state["params"])
-    params["device"] = device
-    aug = cls(**params)
-    aug.classes_ = _classes(state["classes"], state["classes_dtype"])
-    aug.class_counts_ = np.asarray(state["class_counts"], dtype=np.int64)
-    aug.spec_ = DataSpec.from_dict(state["spec"])
-    aug.n_features_in_ = int(np.prod(aug.spec_.sample_shape))
-    if aug.spec_.columns is not None:
-        aug.feature_names_in_ = np.asarray([str(c) for c in aug.spec_.columns])
-    aug.seed_ = state["seed"]
-    aug.n_steps_ = state["n_steps"]
-    aug.history_ = state["history"]
-    aug.device_ = resolve_device(device)
-    aug.model_ = state["model_kind"]
-    if "filter" in state:
-        aug.filter_ = ConfidenceFilter.from_state(
-            {k: v.numpy() for k, v in state["filter"].items()}
-        )
-    gen, _ = build_models(
-        aug._net_shape(),
-        len(aug.classes_),
-        noise_dim=aug.noise_dim,
-        width=aug.width,
-        generator=torch.Generator().manual_seed(0),
+        save_file(tensors, tmp, metadata=metadata)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _encode_params(params: dict[str, Any], seed: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in params.items():
+        if name == "random_state" and not (value is None or isinstance(value, int)):
+            value = int(seed)  # a RandomState/Generator: keep the seed it gave
+        elif name == "device":
+            value = str(value)
+        elif name == "sampling_strategy" and isinstance(value, dict):
+            value = {"dict": [[_encode_label(k), int(v)] for k, v in value.items()]}
+        elif callable(value):
+            raise TypeError(
+                f"{name} is a callable ({value!r}), which cannot be saved without "
+                "pickle; set a string, number or dict before saving, e.g. "
+                f"aug.set_params({name}='auto')."
+            )
+        out[name] = plain(value)
+    return out
+
+
+def _encode_label(v: Any) -> Any:
+    v = plain(v)
+    if isinstance(v, tuple):
+        return {"tuple": [_encode_label(x) for x in v]}
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return v
+    raise TypeError(
+        f"Cannot save the label or column name {v!r} of type {type(v).__name__}; "
+        "save supports str, int, float, bool and tuples of them."
     )
-    gen.load_state_dict(state["generator"])
-    aug.generator_ = gen.to(aug.device_).eval().requires_grad_(False)
-    aug._sample_rng = torch.Generator()
-    aug._sample_rng.set_state(state["sample_rng"])
-    return aug
 
 
-def _classes(labels: list, dtype: str) -> np.ndarray:
+def _encode_spec(spec: DataSpec) -> dict[str, Any]:
+    d = spec.to_dict()
+    for key in ("columns", "y_name"):
+        value = d[key]
+        if isinstance(value, list):
+            d[key] = [_encode_label(c) for c in value]
+        elif value is not None:
+            d[key] = _encode_label(value)
+    return d
+
+
+def _digest(text: str, tensors: dict[str, torch.Tensor]) -> str:
+    h = hashlib.sha256(text.encode())
+    for name in sorted(tensors):
+        t = tensors[name].contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.view(torch.uint8).numpy().tobytes() if t.numel() else b"")
+    return h.hexdigest()
+
+
+# ----------------------------------------------------------------- reading
+def load(path: str | os.PathLike) -> tuple[dict[str, Any], FittedParts]:
+    """``(params, parts)`` from a file written by :func:`save`, checked."""
+    from safetensors import safe_open
+
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"path {path!r} does not exist or is not a file.")
+    try:
+        with safe_open(path, framework="pt") as f:
+            metadata = f.metadata() or {}
+            tensors = {k: f.get_tensor(k) for k in f.keys()}
+    except Exception as exc:  # safetensors raises several types for foreign files
+        raise ValueError(
+            f"path {path!r} is not a ganaug model file ({type(exc).__name__}: "
+            f"{exc}); expected a file written by GanAugmenter.save."
+        ) from None
+    if metadata.get("library") != _LIBRARY:
+        raise ValueError(f"path {path!r} is not a file written by GanAugmenter.save.")
+    if metadata.get("format") != str(FORMAT_VERSION):
+        raise ValueError(
+            f"path {path!r} has ganaug format {metadata.get('format')!r}; this "
+            f"version reads format {FORMAT_VERSION} (re-save the model with the "
+            "version that wrote it is not possible: refit it)."
+        )
+    text = metadata.get("header", "")
+    if metadata.get("digest") != _digest(text, tensors):
+        raise ValueError(
+            f"path {path!r} fails its SHA-256 check: its weights or header were "
+            "changed after it was saved (damaged or tampered file)."
+        )
+    return _decode(path, json.loads(text), tensors)
+
+
+_REQUIRED = {
+    "params": dict,
+    "classes": list,
+    "classes_dtype": str,
+    "class_counts": list,
+    "spec": dict,
+    "model_kind": str,
+    "seed": int,
+    "n_steps": int,
+    "history": list,
+}
+
+
+def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
+    if not isinstance(header, dict):
+        raise ValueError(f"path {path!r} has a header that is not a JSON object.")
+    for key, kind in _REQUIRED.items():
+        if key not in header:
+            raise ValueError(f"path {path!r} is missing the entry {key!r}.")
+        if not isinstance(header[key], kind):
+            raise ValueError(
+                f"path {path!r} has entry {key!r} of type "
+                f"{type(header[key]).__name__}; expected {kind.__name__}."
+            )
+    if header["model_kind"] not in ("mlp", "conv"):
+        raise ValueError(
+            f"path {path!r} names the model {header['model_kind']!r}; expected "
+            "'mlp' or 'conv'."
+        )
+    params = dict(header["params"])
+    strategy = params.get("sampling_strategy")
+    if isinstance(strategy, dict) and set(strategy) == {"dict"}:
+        params["sampling_strategy"] = {_decode_label(k): v for k, v in strategy["dict"]}
+    classes = _classes([_decode_label(c) for c in header["classes"]], header)
+    counts = np.asarray(header["class_counts"], dtype=np.int64)
+    if len(counts) != len(classes) or len(classes) == 0:
+        raise ValueError(
+            f"path {path!r} has {len(classes)} classes but {len(counts)} class "
+            "counts; expected one count per class."
+        )
+    spec = _spec(path, header["spec"])
+    parts = FittedParts(
+        classes=classes,
+        class_counts=counts,
+        spec=spec,
+        model_kind=header["model_kind"],
+        seed=header["seed"],
+        n_steps=header["n_steps"],
+        history=header["history"],
+        generator={k[len(_GEN) :]: v for k, v in tensors.items() if k.startswith(_GEN)},
+        filter_state={
+            k[len(_FILTER) :]: v.numpy() for k, v in tensors.items() if k.startswith(_FILTER)
+        }
+        or None,
+        sample_rng_state=tensors.get(_RNG),
+    )
+    if parts.sample_rng_state is not None:
+        try:
+            torch.Generator().set_state(parts.sample_rng_state)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"path {path!r} has an invalid sampling RNG state.") from None
+    return params, parts
+
+
+def _spec(path: str, d: dict) -> DataSpec:
+    d = dict(d)
+    if isinstance(d.get("columns"), list):
+        d["columns"] = [_decode_label(c) for c in d["columns"]]
+    if d.get("y_name") is not None:
+        d["y_name"] = _decode_label(d["y_name"])
+    try:
+        spec = DataSpec.from_dict(d)
+        n_features = spec.model_shape[0]
+        for dt in spec.feature_dtypes:
+            np.dtype(dt)
+    except (TypeError, KeyError, ValueError, IndexError) as exc:
+        raise ValueError(
+            f"path {path!r} has an invalid data description ({type(exc).__name__}: "
+            f"{exc})."
+        ) from None
+    lists = (spec.feature_dtypes, spec.lo, spec.hi, spec.integer_valued)
+    if any(len(v) != n_features for v in lists):
+        raise ValueError(
+            f"path {path!r} describes {n_features} features but has "
+            f"{[len(v) for v in lists]} dtypes/bounds; expected one per feature."
+        )
+    return spec
+
+
+def _decode_label(v: Any) -> Any:
+    if isinstance(v, dict) and set(v) == {"tuple"}:
+        return tuple(_decode_label(x) for x in v["tuple"])
+    if isinstance(v, list):  # a tuple written by an older encoder
+        return tuple(_decode_label(x) for x in v)
+    return v
+
+
+def _classes(labels: list, header: dict) -> np.ndarray:
+    dtype = header["classes_dtype"]
     if dtype == "object":
         arr = np.empty(len(labels), dtype=object)
         arr[:] = labels
         return arr
-    return np.asarray(labels, dtype=dtype)
+    try:
+        return np.asarray(labels, dtype=np.dtype(dtype))
+    except (TypeError, ValueError):
+        raise ValueError(f"classes_dtype {dtype!r} does not fit the classes.") from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -14,8 +15,17 @@ __all__ = [
     "ConvGenerator",
     "MLPDiscriminator",
     "MLPGenerator",
+    "build_generator",
     "build_models",
+    "net_shape",
 ]
+
+
+def net_shape(model_shape: tuple[int, ...], kind: str) -> tuple[int, ...]:
+    """What the network pair sees: ``(d,)`` for the MLP pair (images are
+    flattened), ``(c, h, w)`` for the conv pair."""
+    shape = tuple(int(s) for s in model_shape)
+    return shape if kind == "conv" else (int(np.prod(shape)),)
 
 
 def build_models(
@@ -63,3 +73,27 @@ def _construct(
         gen = ConvGenerator(shape, n_classes, noise_dim=noise_dim, width=w)  # type: ignore[arg-type]
         disc = ConvDiscriminator(shape, n_classes, generator, width=w)  # type: ignore[arg-type]
     return gen, disc
+
+
+def build_generator(
+    model_shape: tuple[int, ...],
+    n_classes: int,
+    *,
+    noise_dim: int,
+    width: int | None,
+    device: str | torch.device = "cpu",
+) -> nn.Module:
+    """The generator alone, with uninitialised weights, for loading saved ones.
+
+    With ``device="meta"`` nothing is allocated: the state-dict shapes of a
+    file can be checked against it before any memory is spent.
+    """
+    with torch.random.fork_rng(devices=[]), torch.device("meta"):
+        if len(model_shape) == 1:
+            gen: nn.Module = MLPGenerator(
+                model_shape[0], n_classes, noise_dim=noise_dim, width=width or 256
+            )
+        else:
+            shape = tuple(int(s) for s in model_shape)
+            gen = ConvGenerator(shape, n_classes, noise_dim=noise_dim, width=width or 32)  # type: ignore[arg-type]
+    return gen if str(device) == "meta" else gen.to_empty(device=device)

@@ -5,7 +5,7 @@ Fit from a torch dataset with :meth:`ganaug.GanAugmenter.fit_dataset`.
 """
 
 from .datasets import AugmentedDataset, SyntheticDataset
-from .items import dataset_to_arrays
+from ..torchdata import dataset_to_arrays
 from .transforms import SyntheticMix
 
 __all__ = ["AugmentedDataset", "SyntheticDataset", "SyntheticMix", "dataset_to_arrays"]

@@ -16,10 +16,16 @@ import numpy as np
 import torch
 from torchvision.datasets import VisionDataset
 
+from sklearn.utils.validation import check_is_fitted
+
 from ..augmenter import GanAugmenter
-from ..prepare import _list_to_array as _as_labels
-from ..prepare import check_n, lookup_labels, plain, split_counts
-from .items import ItemFormat, _check_pair, _target
+from ..labels import label_array as _as_labels
+from ..labels import lookup_labels, plain, split_counts
+from ..runtime import derived_seed
+from ..torchdata import check_pair as _check_pair
+from ..torchdata import target_value as _target
+from ..validation import check_n
+from .items import ItemFormat
 
 _CLASS_BALANCE = ("uniform", "prior", "balance")
 
@@ -41,16 +47,15 @@ def _is_albumentations(transform: Any) -> bool:
 
 
 def _seed(random_state: Any, epoch: int = 0) -> int:
-    base = 0 if random_state is None else int(random_state)
-    return int(np.random.SeedSequence([base, epoch]).generate_state(1)[0] >> 1)
+    return derived_seed(random_state, epoch, name="random_state")
 
 
-def _check_fitted(augmenter: Any) -> GanAugmenter:
+def check_augmenter(augmenter: Any) -> GanAugmenter:
     if not isinstance(augmenter, GanAugmenter):
         raise TypeError(
             f"augmenter must be a fitted GanAugmenter; got {type(augmenter).__name__}."
         )
-    augmenter._check_fitted()
+    check_is_fitted(augmenter)
     return augmenter
 
 
@@ -100,7 +105,7 @@ class SyntheticDataset(VisionDataset):
         super().__init__(
             root=None, transform=transform, target_transform=target_transform
         )
-        self.augmenter = _check_fitted(augmenter)
+        self.augmenter = check_augmenter(augmenter)
         if (n_per_class is None) == (n is None):
             raise ValueError("give exactly one of n_per_class and n.")
         k = len(augmenter.classes_)
@@ -114,9 +119,12 @@ class SyntheticDataset(VisionDataset):
                 f"item_format must be 'array', 'pil' or 'tensor'; got {item_format!r}."
             )
         self.random_state = random_state
-        X, y = augmenter.sample(total, random_state=_seed(random_state))
-        X = np.asarray(X.cpu() if hasattr(X, "cpu") else X)
-        self._targets = [plain(v) for v in np.asarray(y)]
+        X, y = augmenter.sample_arrays(
+            total,
+            random_state=_seed(random_state),
+            channels_first=item_format != "array",
+        )
+        self._targets = [plain(v) for v in y]
         if item_format == "array":
             self._items: list[Any] = list(X)
         else:
@@ -196,7 +204,7 @@ class AugmentedDataset(VisionDataset):
         super().__init__(
             root=None, transform=transform, target_transform=target_transform
         )
-        self.augmenter = _check_fitted(augmenter)
+        self.augmenter = check_augmenter(augmenter)
         if isinstance(real, (tuple, list)) and len(real) == 2:
             real = _ArrayPairs(*real)
         if not hasattr(real, "__getitem__") or not hasattr(real, "__len__"):
@@ -278,10 +286,11 @@ class AugmentedDataset(VisionDataset):
             self._pool, self._pool_targets = [], []
             return
         labels = aug.classes_[self._labels]
-        X, y = aug.sample(y=list(labels), random_state=_seed(self.random_state, epoch))
-        X = np.asarray(X.cpu() if hasattr(X, "cpu") else X)
+        X, y = aug.sample_arrays(
+            y=labels, random_state=_seed(self.random_state, epoch)
+        )
         self._pool = self.item_format.convert(X, aug.spec_)
-        self._pool_targets = [plain(v) for v in np.asarray(y)]
+        self._pool_targets = [plain(v) for v in y]
 
     def set_epoch(self, epoch: int) -> None:
         """Call at the start of each epoch; with ``refresh=True`` the pool is

@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..augmenter import GanAugmenter, _torch_rng
-from .datasets import _check_fitted
+from ..augmenter import GanAugmenter
+from ..labels import lookup_labels
+from ..runtime import torch_rng
+from .datasets import check_augmenter
 from .items import ItemFormat
 
 
@@ -65,7 +67,7 @@ class SyntheticMix(torch.nn.Module):
         random_state: int | None = None,
     ) -> None:
         super().__init__()
-        self.augmenter = _check_fitted(augmenter)
+        self.augmenter = check_augmenter(augmenter)
         if (
             isinstance(p, bool)
             or not isinstance(p, (int, float))
@@ -78,7 +80,7 @@ class SyntheticMix(torch.nn.Module):
         self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32)
         self.std = None if std is None else torch.as_tensor(std, dtype=torch.float32)
         self.random_state = random_state
-        self._rng = _torch_rng(random_state)
+        self._rng = torch_rng(random_state)
         self.last_replaced: torch.Tensor | None = None
 
     def forward(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[Any, Any]:
@@ -95,6 +97,10 @@ class SyntheticMix(torch.nn.Module):
                 f"{tuple(labels_t.shape)} for {len(images)} images (apply "
                 "SyntheticMix before CutMix/MixUp, which make soft labels)."
             )
+        # every label, not only the replaced rows': an unseen label is an error
+        lookup_labels(
+            self.augmenter.classes_, labels_t.cpu().numpy(), name="labels"
+        )
         fmt = ItemFormat("tensor", tuple(images.shape[1:]), images.dtype)
         fmt.check_matches(self.augmenter.spec_, "images")
         n_swap = int(round(self.p * len(images)))
@@ -106,8 +112,7 @@ class SyntheticMix(torch.nn.Module):
         mask[rows] = True
         wanted = labels_t[rows].cpu().numpy()
         seed = int(torch.randint(0, 2**31 - 1, (1,), generator=self._rng))
-        X, _ = self.augmenter.sample(y=list(wanted), random_state=seed)
-        X = np.asarray(X.cpu() if hasattr(X, "cpu") else X)
+        X, _ = self.augmenter.sample_arrays(y=wanted, random_state=seed)
         fake = torch.stack(fmt.convert(X, self.augmenter.spec_))
         if self.mean is not None and images.dim() == 4:
             shape = (1, -1, 1, 1)
