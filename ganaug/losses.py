@@ -10,6 +10,7 @@ al. 2017, whose penalty is :func:`gradient_penalty`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 from torch.nn import functional as F
@@ -49,16 +50,44 @@ def wasserstein_g(fake: torch.Tensor) -> torch.Tensor:
     return -fake.mean()
 
 
-_TABLE: dict[str, tuple[Callable, Callable]] = {
-    "hinge": (hinge_d, hinge_g),
-    "bce": (bce_d, bce_g),
-    "lsgan": (lsgan_d, lsgan_g),
-    "wgan-gp": (wasserstein_d, wasserstein_g),
+@dataclass(frozen=True)
+class Loss:
+    """An adversarial loss as the training loop uses it.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`LOSSES`.
+    d_loss : callable
+        ``d_loss(real_logits, fake_logits) -> scalar`` for the discriminator.
+    g_loss : callable
+        ``g_loss(fake_logits) -> scalar`` for the generator.
+    gradient_penalty : bool
+        Whether the discriminator loss needs :func:`gradient_penalty` (WGAN-GP).
+
+    Examples
+    --------
+    >>> loss = get_loss("wgan-gp")
+    >>> loss.gradient_penalty, get_loss("hinge").gradient_penalty
+    (True, False)
+    """
+
+    name: str
+    d_loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+    g_loss: Callable[[torch.Tensor], torch.Tensor]
+    gradient_penalty: bool = False
+
+
+_TABLE: dict[str, Loss] = {
+    "hinge": Loss("hinge", hinge_d, hinge_g),
+    "bce": Loss("bce", bce_d, bce_g),
+    "lsgan": Loss("lsgan", lsgan_d, lsgan_g),
+    "wgan-gp": Loss("wgan-gp", wasserstein_d, wasserstein_g, gradient_penalty=True),
 }
 
 
-def get_loss(name: str) -> tuple[Callable, Callable]:
-    """``(d_loss, g_loss)`` for a loss name in :data:`LOSSES`."""
+def get_loss(name: str) -> Loss:
+    """The :class:`Loss` for a name in :data:`LOSSES`."""
     try:
         return _TABLE[name]
     except KeyError:
@@ -104,7 +133,13 @@ def mode_seeking_penalty(
 
 
 def lecam_penalty(
-    real: torch.Tensor, fake: torch.Tensor, ema_real: float, ema_fake: float
+    real: torch.Tensor,
+    fake: torch.Tensor,
+    ema_real: float | torch.Tensor,
+    ema_fake: float | torch.Tensor,
 ) -> torch.Tensor:
-    """LeCam regulariser (Tseng et al. 2021) against EMAs of the D outputs."""
+    """LeCam regulariser (Tseng et al. 2021) against EMAs of the D outputs.
+
+    The EMAs may be 0-d tensors on the device, so the loop never syncs for them.
+    """
     return (F.relu(real - ema_fake) ** 2).mean() + (F.relu(ema_real - fake) ** 2).mean()

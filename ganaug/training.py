@@ -18,30 +18,65 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .diffaug import diff_augment
-from .losses import gradient_penalty, lecam_penalty, mode_seeking_penalty, r1_penalty
+from .losses import (
+    Loss,
+    gradient_penalty,
+    lecam_penalty,
+    mode_seeking_penalty,
+    r1_penalty,
+)
 
 
-@dataclass
+@dataclass(kw_only=True)
 class TrainConfig:
-    """Everything the loop needs besides the models and the data."""
+    """Everything the loop needs besides the models and the data.
+
+    Every field the estimator sets is required: the estimator's documented
+    defaults are the only defaults, so the two cannot disagree.  Only
+    ``betas`` and ``gp_weight``, which the estimator does not expose, have
+    defaults here.
+    """
 
     steps: int
-    batch_size: int = 128
-    loss: tuple = ()  # (d_loss, g_loss) functions
-    loss_name: str = "hinge"
-    lr_g: float = 2e-4
-    lr_d: float = 2e-4
+    batch_size: int
+    loss: Loss
+    lr_g: float
+    lr_d: float
+    n_critic: int
+    ema_decay: float
+    diffaugment: tuple[str, ...]
+    r1_weight: float
+    lecam_weight: float
+    diversity_weight: float
+    class_balanced: bool
+    amp: bool
+    verbose: int
     betas: tuple[float, float] = (0.5, 0.999)
-    n_critic: int = 1
-    ema_decay: float = 0.999
-    diffaugment: tuple[str, ...] = ()
     gp_weight: float = 10.0
-    r1_weight: float = 0.0
-    lecam_weight: float = 0.0
-    diversity_weight: float = 0.0
-    class_balanced: bool = True
-    amp: bool = False
-    verbose: int = 0
+
+
+class TrainingDivergedError(RuntimeError):
+    """A loss or the generator's weights became NaN or infinite in training.
+
+    Attributes
+    ----------
+    step : int or None
+        The 1-based step at which the first non-finite value appeared.
+    what : str or None
+        ``"discriminator loss"``, ``"generator loss"`` or ``"generator weights"``.
+    """
+
+    def __init__(
+        self, message: str, *, step: int | None = None, what: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.step = step
+        self.what = what
+
+
+# Steps between two finiteness checks at most (each is one host sync); an
+# epoch shorter than this is checked at its end, with the history.
+_CHECK_EVERY = 100
 
 
 class BatchSampler:
@@ -105,9 +140,23 @@ def train(
     ``x`` is ``(n, *shape)`` in [-1, 1] and ``y`` the class codes, both on the
     training device.  The history has one dict per epoch (``n / batch_size``
     steps) with the mean discriminator and generator losses.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` holds NaN or infinite values.
+    TrainingDivergedError
+        As soon as a loss is found non-finite (checked with the history, at
+        least every 100 steps, so a GPU never waits on the host every step),
+        or if the generator's weights are non-finite at the end.
     """
     device = x.device
-    d_loss_fn, g_loss_fn = config.loss
+    if not torch.isfinite(x).all():
+        raise ValueError(
+            "x holds NaN or infinite values; the training data must be finite "
+            "(values beyond float32's range, about 3.4e38, become infinite)."
+        )
+    loss = config.loss
     sampler = BatchSampler(x, y, n_classes, generator, config.class_balanced)
     ema = copy.deepcopy(gen).eval().requires_grad_(False)
     fused = device.type in ("cpu", "cuda")  # one kernel per Adam step
@@ -127,7 +176,8 @@ def train(
     policy = config.diffaugment
     epoch_len = max(1, math.ceil(len(x) / bs))
     losses = torch.zeros(config.steps, 2, device=device)
-    lecam_ema = [0.0, 0.0]
+    lecam_ema = torch.zeros(2, device=device)  # EMAs of D(real), D(fake)
+    checked = 0  # steps [0, checked) are known to have finite losses
     history: list[dict[str, float]] = []
 
     def augment(batch: torch.Tensor) -> torch.Tensor:
@@ -149,29 +199,29 @@ def train(
             with torch.no_grad(), autocast:
                 fake = gen(noise(bs), yb)
             real_in = augment(real)
+            fake_in = augment(fake.float())
             if config.r1_weight:
                 real_in = real_in.detach().requires_grad_(True)
             with autocast:  # one pass over real and fake: one power step, one call
-                out = disc(
-                    torch.cat([real_in, augment(fake.float())]), torch.cat([yb, yb])
-                )
+                out = disc(torch.cat([real_in, fake_in]), torch.cat([yb, yb]))
                 out_real, out_fake = out.float().chunk(2)
-                d_loss = d_loss_fn(out_real, out_fake)
-            if config.loss_name == "wgan-gp":
+                d_loss = loss.d_loss(out_real, out_fake)
+            if loss.gradient_penalty:
                 d_loss = d_loss + config.gp_weight * gradient_penalty(
-                    disc, real_in, augment(fake.float()), yb, generator
+                    disc, real_in, fake_in, yb, generator
                 )
             if config.r1_weight:
                 d_loss = d_loss + config.r1_weight * r1_penalty(out_real, real_in)
             if config.lecam_weight:
                 d_loss = d_loss + config.lecam_weight * lecam_penalty(
-                    out_real, out_fake, *lecam_ema
+                    out_real, out_fake, lecam_ema[0], lecam_ema[1]
                 )
-                lecam_ema[0] = 0.99 * lecam_ema[0] + 0.01 * out_real.mean().item()
-                lecam_ema[1] = 0.99 * lecam_ema[1] + 0.01 * out_fake.mean().item()
             opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             opt_d.step()
+            if config.lecam_weight:
+                means = torch.stack([out_real.mean(), out_fake.mean()]).detach()
+                lecam_ema.lerp_(means, 0.01)
 
         # --- generator -----------------------------------------------------
         yb = sampler.labels(bs)
@@ -181,7 +231,7 @@ def train(
         z = noise(len(yb))
         with autocast:
             fake = gen(z, yb)
-            g_loss = g_loss_fn(disc(augment(fake.float()), yb).float())
+            g_loss = loss.g_loss(disc(augment(fake.float()), yb).float())
             if config.diversity_weight:
                 h = bs // 2
                 g_loss = g_loss + config.diversity_weight * mode_seeking_penalty(
@@ -193,10 +243,15 @@ def train(
         disc.train()
         _update_ema(ema, gen, config.ema_decay, step)
 
+        # --- history and divergence checks (the only host syncs) ----------
         losses[step, 0] = d_loss.detach()
         losses[step, 1] = g_loss.detach()
-        if (step + 1) % epoch_len == 0 or step + 1 == config.steps:
-            start = (len(history)) * epoch_len
+        end_of_epoch = (step + 1) % epoch_len == 0 or step + 1 == config.steps
+        if end_of_epoch or step + 1 - checked >= _CHECK_EVERY:
+            _check_losses(losses, checked, step + 1, config)
+            checked = step + 1
+        if end_of_epoch:
+            start = len(history) * epoch_len
             mean = losses[start : step + 1].mean(dim=0).tolist()
             history.append(
                 {
@@ -212,7 +267,63 @@ def train(
     bar.close()
     gen.eval()
     disc.eval()
+    _check_weights(ema, config)
     return ema, history
+
+
+def _check_losses(
+    losses: torch.Tensor, start: int, stop: int, config: TrainConfig
+) -> None:
+    """Raise :class:`TrainingDivergedError` if ``losses[start:stop]`` has a
+    non-finite value, naming the first one (one host sync when all is well)."""
+    finite = torch.isfinite(losses[start:stop])
+    if finite.all():
+        return
+    bad = (~finite).nonzero()[0].tolist()  # first step; D before G in a step
+    step, col = start + bad[0] + 1, bad[1]
+    what = ("discriminator loss", "generator loss")[col]
+    value = losses[start + bad[0], col].item()
+    raise TrainingDivergedError(
+        f"Training diverged: the {what} became {value} at step {step} of "
+        f"{config.steps}. {_likely_causes(config)}",
+        step=step,
+        what=what,
+    )
+
+
+def _check_weights(model: nn.Module, config: TrainConfig) -> None:
+    """Raise :class:`TrainingDivergedError` if a weight of ``model`` is non-finite."""
+    params = [p.detach() for p in model.parameters()]
+    if not params or torch.stack([torch.isfinite(p).all() for p in params]).all():
+        return
+    raise TrainingDivergedError(
+        "Training diverged: the generator's weights hold NaN or infinite values "
+        f"after {config.steps} steps. {_likely_causes(config)}",
+        step=config.steps,
+        what="generator weights",
+    )
+
+
+def _likely_causes(config: TrainConfig) -> str:
+    weights = {
+        "r1_weight": config.r1_weight,
+        "lecam_weight": config.lecam_weight,
+        "diversity_weight": config.diversity_weight,
+    }
+    if config.loss.gradient_penalty:
+        weights["gp_weight"] = config.gp_weight
+    bad = {k: v for k, v in weights.items() if not math.isfinite(v)}
+    shown = ", ".join(f"{k}={v}" for k, v in (bad or weights).items())
+    regulariser = (
+        f"a regulariser weight that is not finite ({shown})"
+        if bad
+        else f"a regulariser weight too large ({shown})"
+    )
+    return (
+        f"Likely causes: learning rates too high (lr_g={config.lr_g:g}, "
+        f"lr_d={config.lr_d:g}; 2e-4 is typical, try 10 times lower), "
+        f"{regulariser}, or training data beyond float32's range."
+    )
 
 
 @torch.no_grad()

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 import torch
 
@@ -54,3 +56,23 @@ def test_r1_and_lecam():
     assert losses.r1_penalty(out, x).item() == pytest.approx(0.5 * 12)
     pen = losses.lecam_penalty(torch.tensor([1.0]), torch.tensor([-1.0]), 0.0, 0.0)
     assert pen.item() == pytest.approx(2.0)
+
+
+def test_get_loss_returns_a_frozen_loss_object():
+    for name in losses.LOSSES:
+        loss = losses.get_loss(name)
+        assert isinstance(loss, losses.Loss) and loss.name == name
+        assert loss.gradient_penalty == (name == "wgan-gp")
+    hinge = losses.get_loss("hinge")
+    assert (hinge.d_loss, hinge.g_loss) == (losses.hinge_d, losses.hinge_g)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hinge.name = "bce"
+
+
+def test_lecam_accepts_device_tensor_emas():
+    real, fake = torch.tensor([1.0, 2.0]), torch.tensor([-1.0, 0.0])
+    as_floats = losses.lecam_penalty(real, fake, 0.5, 0.25)
+    as_tensors = losses.lecam_penalty(real, fake, torch.tensor(0.5), torch.tensor(0.25))
+    # relu(real - 0.25)^2 -> (0.5625 + 3.0625) / 2 ; relu(0.5 - fake)^2 -> 1.25
+    assert as_floats.item() == pytest.approx(1.8125 + 1.25)
+    assert as_tensors.item() == pytest.approx(as_floats.item())
