@@ -8,6 +8,7 @@ parameters, hands the data to :mod:`~ganaug.prepare`, the networks to
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import Any
 
@@ -19,6 +20,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from .diagnostics import CollapseWarning, check_samples
 from .diffaug import parse_policy
 from .filtering import ConfidenceFilter
 from .labels import (
@@ -307,14 +309,42 @@ class GanAugmenter(BaseOverSampler):
             ),
             device,
         )
+        self._warn_if_collapsed(x_np, codes)
         return self
+
+    def _warn_if_collapsed(self, x_real: np.ndarray, codes: np.ndarray) -> None:
+        """Samples piled at the bounds or without spread within a class: warn
+        (a diverged loss has already raised in training)."""
+        per_class = np.full(len(self.classes_), 64)
+        fake_codes = np.repeat(np.arange(len(self.classes_)), per_class)
+        rng = torch.Generator().manual_seed(self.seed_ + 3)
+        with torch.no_grad():
+            z = torch.randn(len(fake_codes), self.generator_.noise_dim, generator=rng)
+            fake = self.generator_(
+                z.to(self.device_), torch.from_numpy(fake_codes).to(self.device_)
+            )
+        problems = check_samples(
+            fake.float().cpu().numpy().reshape(len(fake_codes), -1),
+            fake_codes,
+            x_real.reshape(len(x_real), -1),
+            codes,
+            class_names=self.classes_,
+        )
+        if problems:
+            warnings.warn(
+                "The generator looks collapsed: "
+                + "; ".join(problems)
+                + ". Samples will be poor; try lower learning rates (lr_g, lr_d), "
+                "more steps, or the default loss and diversity.",
+                CollapseWarning,
+                stacklevel=3,
+            )
 
     def _train_config(self, steps: int, policy: tuple[str, ...]) -> TrainConfig:
         return TrainConfig(
             steps=steps,
             batch_size=self.batch_size,
             loss=get_loss(self.loss),
-            loss_name=self.loss,
             lr_g=self.lr_g,
             lr_d=self.lr_d,
             n_critic=self.n_critic,

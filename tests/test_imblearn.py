@@ -20,7 +20,9 @@ def test_pipeline_with_cross_val_score(small_digits):
         LogisticRegression(max_iter=500),
     )
     scores = cross_val_score(pipe, X[keep], y[keep], cv=3, scoring="balanced_accuracy")
-    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    # far above chance (0.1 for ten classes): the pipeline learns from real
+    # rows plus synthetic ones, and the test split is never resampled
+    assert scores.shape == (3,) and scores.min() > 0.6
 
 
 def test_pipeline_resamples_only_in_fit(small_digits):
@@ -44,4 +46,10 @@ def test_grid_search_over_augmenter_parameters(small_digits):
     pipe = make_pipeline(GanAugmenter(steps=3, random_state=0), LogisticRegression())
     grid = GridSearchCV(pipe, {"ganaugmenter__loss": ["hinge", "lsgan"]}, cv=2)
     grid.fit(X[:120], y[:120])
-    assert grid.best_params_["ganaugmenter__loss"] in ("hinge", "lsgan")
+    scores = grid.cv_results_["mean_test_score"]
+    # both candidates were fitted and scored (a broken clone/set_params would
+    # give NaN scores), and the refitted best model carries its loss
+    assert np.isfinite(scores).all() and scores.min() > 0.5
+    best = grid.best_estimator_.named_steps["ganaugmenter"]
+    assert best.loss == grid.best_params_["ganaugmenter__loss"]
+    assert hasattr(best, "generator_")

@@ -4,7 +4,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 
-from ganaug import prepare
+from ganaug import labels, prepare, validation
 
 
 @pytest.mark.parametrize(
@@ -19,15 +19,15 @@ from ganaug import prepare
     ],
 )
 def test_detect_layout(shape, layout):
-    assert prepare.check_X(np.zeros(shape))[1] == layout
+    assert validation.check_X(np.zeros(shape))[1] == layout
 
 
 def test_ambiguous_layout_asks_for_layout_argument():
     with pytest.raises(ValueError, match="layout='hwc'"):
-        prepare.check_X(np.zeros((4, 3, 3, 3)))
+        validation.check_X(np.zeros((4, 3, 3, 3)))
     # and the explicit argument resolves it only when the image is big enough
     with pytest.raises(ValueError, match="at least 8x8"):
-        prepare.check_X(np.zeros((4, 3, 3, 3)), layout="hwc")
+        validation.check_X(np.zeros((4, 3, 3, 3)), layout="hwc")
 
 
 @pytest.mark.parametrize(
@@ -47,14 +47,14 @@ def test_ambiguous_layout_asks_for_layout_argument():
 )
 def test_bad_X_gets_a_clear_error(X, exc, words):
     with pytest.raises(exc, match=words) as info:
-        prepare.check_X(X)
+        validation.check_X(X)
     assert "X" in str(info.value)
 
 
 def test_scaling_round_trip_float_table():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(50, 4)) * [1, 10, 100, 0] + [0, 5, -3, 7]
-    arr, layout = prepare.check_X(X)
+    arr, layout = validation.check_X(X)
     spec = prepare.fit_spec(X, arr, layout, np.zeros(50))
     z = prepare.to_model_space(arr, spec)
     assert z.min() >= -1 and z.max() <= 1 and z.dtype == np.float32
@@ -68,7 +68,7 @@ def test_scaling_round_trip_float_table():
 def test_scaling_round_trip_uint8_images(shape):
     rng = np.random.default_rng(1)
     X = rng.integers(0, 256, size=shape, dtype=np.uint8)
-    arr, layout = prepare.check_X(X)
+    arr, layout = validation.check_X(X)
     spec = prepare.fit_spec(X, arr, layout, np.zeros(6))
     z = prepare.to_model_space(arr, spec)
     assert z.shape[1:] == spec.model_shape and z.shape[1] in (1, 3)
@@ -79,7 +79,7 @@ def test_scaling_round_trip_uint8_images(shape):
 
 def test_from_model_space_clips_to_the_fitted_range():
     X = np.array([[0.0, 1.0], [2.0, 3.0]])
-    arr, layout = prepare.check_X(X)
+    arr, layout = validation.check_X(X)
     spec = prepare.fit_spec(X, arr, layout, np.zeros(2))
     out = prepare.from_model_space(np.array([[5.0, -5.0]], dtype=np.float32), spec)
     np.testing.assert_allclose(out, [[2.0, 1.0]])
@@ -88,21 +88,21 @@ def test_from_model_space_clips_to_the_fitted_range():
 def test_containers_are_recorded_and_rebuilt():
     df = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]})
     y = pd.Series([0, 1], name="target")
-    arr, layout = prepare.check_X(df)
+    arr, layout = validation.check_X(df)
     spec = prepare.fit_spec(df, arr, layout, y)
-    out = prepare.wrap_X(arr, spec)
+    out = prepare.wrap_X(prepare.features(arr, spec), spec)
     assert list(out.columns) == ["a", "b"]
     assert prepare.wrap_y(np.array([1, 0]), spec).name == "target"
     t = torch.zeros(3, 8, 8)
-    arr, layout = prepare.check_X(t)
+    arr, layout = validation.check_X(t)
     spec = prepare.fit_spec(t, arr, layout, torch.zeros(3))
-    assert isinstance(prepare.wrap_X(arr, spec), torch.Tensor)
+    assert isinstance(prepare.wrap_X(prepare.features(arr, spec), spec), torch.Tensor)
 
 
 def test_check_X_does_not_modify_input():
     X = np.arange(12, dtype=np.float64).reshape(4, 3)
     before = X.copy()
-    arr, layout = prepare.check_X(X)
+    arr, layout = validation.check_X(X)
     spec = prepare.fit_spec(X, arr, layout, np.zeros(4))
     prepare.to_model_space(arr, spec)
     np.testing.assert_array_equal(X, before)
@@ -110,25 +110,25 @@ def test_check_X_does_not_modify_input():
 
 def test_check_y_errors():
     with pytest.raises(ValueError, match="different lengths.*3 samples.*2 labels"):
-        prepare.check_y([0, 1], 3)
+        labels.check_y([0, 1], 3)
     with pytest.raises(ValueError, match="1-D"):
-        prepare.check_y(np.zeros((3, 2)), 3)
+        labels.check_y(np.zeros((3, 2)), 3)
     with pytest.raises(ValueError, match="None"):
-        prepare.check_y(["a", None, "b"], 3)
+        labels.check_y(["a", None, "b"], 3)
 
 
 def test_encode_labels_keeps_any_hashable_labels():
-    classes, codes = prepare.encode_labels(np.array(["cat", "dog", "cat"]))
+    classes, codes = labels.encode_labels(np.array(["cat", "dog", "cat"]))
     assert list(classes) == ["cat", "dog"] and list(codes) == [0, 1, 0]
     mixed = np.empty(3, dtype=object)
     mixed[:] = [1, "a", 1]
-    classes, codes = prepare.encode_labels(mixed)
+    classes, codes = labels.encode_labels(mixed)
     assert list(classes) == [1, "a"] and list(codes) == [0, 1, 0]
     with pytest.raises(ValueError, match="'zebra'.*not seen in fit"):
-        prepare.lookup_labels(classes, ["zebra"])
+        labels.lookup_labels(classes, ["zebra"])
 
 
 @pytest.mark.parametrize("n", [0, -1, 2.5, "3", True, None])
 def test_check_n(n):
     with pytest.raises(ValueError, match="n must be a positive integer"):
-        prepare.check_n(n)
+        validation.check_n(n)

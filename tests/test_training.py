@@ -115,12 +115,6 @@ def test_margin_can_fail():
     assert class_mean_margin(ema, x, y) < 0.3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The spectral-norm critic's gradient norm stays near 0.1-0.2, so the "
-    "two-sided penalty (target 1) at gp_weight=10 dominates the critic loss "
-    "(~8) and it does not learn the classes in 300 (or 1000) steps.",
-)
 def test_wgan_gp_at_default_gp_weight_learns_class_means():
     x, y = blobs()
     ema, _ = fit(x, y, loss=get_loss("wgan-gp"))
