@@ -138,15 +138,17 @@ def make_split(
     regime: str,
     seed: int,
     *,
-    k: int = 20,
-    minority: int = 10,
-    majority: int = 100,
+    k: int | None = None,
+    minority: int | None = None,
+    majority: int | None = None,
     test_size: float = 0.3,
 ) -> Split:
     """One stratified split for ``regime``:
 
     * ``full``: the whole training part (``1 - test_size``);
     * ``low-data``: ``k`` training rows per class;
+    ``k``, ``minority``, ``majority`` default to :func:`sizes` of the data set.
+
     * ``imbalanced``: half of the classes (drawn with the seed) cut to
       ``minority`` rows, the others to ``majority`` rows (or all they have);
     * ``folds``: the data set's own fold number ``seed`` (KEEL), as it is.
@@ -167,6 +169,10 @@ def make_split(
     )
     if regime == "full":
         return Split(np.sort(train), np.sort(test))
+    size = sizes(data.name)
+    k = size["k"] if k is None else k
+    minority = size["minority"] if minority is None else minority
+    majority = size["majority"] if majority is None else majority
     rng = np.random.default_rng(seed)
     classes = np.unique(data.y)
     if regime == "low-data":

@@ -33,7 +33,6 @@ from .data import (
     check_dataset,
     load_dataset,
     make_split,
-    sizes,
     target_counts,
 )
 from .methods import (
@@ -246,8 +245,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
     t_start = time.perf_counter()
     for name in config.datasets:
         data = load_dataset(name)
-        size = sizes(data.name)
-        size.update({k: v for k in size if (v := getattr(config, k)) is not None})
+        size = {k: getattr(config, k) for k in ("k", "minority", "majority")}
         pairs = _pairs(config, data)
         methods = list(dict.fromkeys(m for m, _ in pairs))
         for regime in config.regimes or data.default_regimes:
