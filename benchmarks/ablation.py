@@ -17,8 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ganaug.bench import BenchConfig, run
-from ganaug.bench.report import _paired, paired_ci
+from ganaug.bench import BenchConfig, paired_ci, paired_diffs, run
 
 LEVERS: list[tuple[str, dict]] = [
     ("baseline (diversity=0)", {}),
@@ -46,7 +45,7 @@ LEVERS: list[tuple[str, dict]] = [
 
 
 def _vs(res: dict, ds: str, regime: str, ref: str) -> dict:
-    return paired_ci(_paired(res["runs"], ds, regime, "ganaug", ref))
+    return paired_ci(paired_diffs(res["runs"], ds, regime, "ganaug", ref))
 
 
 def main() -> None:
@@ -91,10 +90,10 @@ def main() -> None:
             "params": {**base, **params},
             "ganaug": float(np.mean(per_seed)),
             "vs_smote": paired_ci(
-                _paired(res["runs"], ds, args.regime, "ganaug", "smote")
+                paired_diffs(res["runs"], ds, args.regime, "ganaug", "smote")
             ),
             "vs_real": paired_ci(
-                _paired(res["runs"], ds, args.regime, "ganaug", "real")
+                paired_diffs(res["runs"], ds, args.regime, "ganaug", "real")
             ),
             "cas": float(np.mean([x["cas"] for x in q])),
             "recall": float(np.mean([x["recall"] for x in q])),

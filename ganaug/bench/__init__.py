@@ -1,15 +1,36 @@
 """The benchmark: do classifiers get better with ganaug than without it, or
-than with SMOTE or classical augmentation?  See :func:`run` and
-``ganaug bench --help``."""
+than with class weights, SMOTE and its variants, or classical augmentation?
+See :func:`run` and ``ganaug bench --help``."""
 
 from .classifiers import CLASSIFIERS
-from .data import BUILTIN, REGIMES, load_dataset, make_split, target_counts
+from .data import (
+    BUILTIN,
+    REGIMES,
+    SUITES,
+    load_dataset,
+    make_split,
+    suite_datasets,
+    target_counts,
+)
+from .markdown import markdown
 from .methods import METHODS
-from .report import markdown, paired_ci, summarise, write_all
-from .runner import BenchConfig, run, score
+from .report import write_all
+from .runner import BenchConfig, run, score, validate_config
+from .stats import (
+    compare_over_datasets,
+    mean_ranks,
+    paired_ci,
+    paired_diffs,
+    rank_block,
+    suite_ranks,
+    summarise,
+    wins_ties_losses,
+)
 
 __all__ = [
-    "BUILTIN", "CLASSIFIERS", "METHODS", "REGIMES", "BenchConfig", "load_dataset",
-    "make_split", "markdown", "paired_ci", "run", "score", "summarise",
-    "target_counts", "write_all",
+    "BUILTIN", "CLASSIFIERS", "METHODS", "REGIMES", "SUITES", "BenchConfig",
+    "compare_over_datasets", "load_dataset", "make_split", "markdown",
+    "mean_ranks", "paired_ci", "paired_diffs", "rank_block", "run", "score",
+    "suite_datasets", "suite_ranks", "summarise", "target_counts",
+    "validate_config", "wins_ties_losses", "write_all",
 ]  # fmt: skip

