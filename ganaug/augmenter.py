@@ -36,8 +36,16 @@ from .labels import (
 from .layout import LAYOUTS
 from .losses import LOSSES, get_loss
 from .models import build_models, net_shape
-from .prepare import DataSpec, assemble, decode_features, features, fit_spec, wrap_X
-from .prepare import to_model_space, wrap_y
+from .prepare import (
+    DataSpec,
+    assemble,
+    decode_features,
+    features,
+    fit_spec,
+    to_model_space,
+    wrap_X,
+    wrap_y,
+)
 from .runtime import resolve_device, resolve_seed, torch_rng
 from .serialization import FittedParts
 from .training import TrainConfig, default_steps, train
@@ -589,7 +597,9 @@ class GanAugmenter(BaseOverSampler):
             _check_resample_labels(y)
         X_res, y_res = super().fit_resample(X, y, **params)
         self.spec_.y_container = container_of(y)
-        self.spec_.y_name = getattr(y, "name", None) if container_of(y) == "pandas" else None
+        self.spec_.y_name = (
+            getattr(y, "name", None) if container_of(y) == "pandas" else None
+        )
         if container_of(y) == "torch" and np.asarray(y_res).dtype.kind in "iufb":
             y_res = torch.as_tensor(np.asarray(y_res))
         return X_res, y_res
@@ -616,7 +626,10 @@ class GanAugmenter(BaseOverSampler):
         real = table_columns(X) if not self.spec_.is_image else None
         real = real if real is not None else features(arr, self.spec_)
         new = self._generate(codes, self._sample_rng)
-        both = [np.concatenate([r, g.astype(r.dtype)]) for r, g in zip(real, new, strict=True)]
+        both = [
+            np.concatenate([r, g.astype(r.dtype)])
+            for r, g in zip(real, new, strict=True)
+        ]
         y_all = np.concatenate([y, self.classes_[codes].astype(y.dtype, copy=False)])
         return wrap_X(both, self.spec_), y_all
 

@@ -110,7 +110,9 @@ def save(parts: FittedParts, params: dict[str, Any], path: str | os.PathLike) ->
         "n_steps": int(parts.n_steps),
         "history": parts.history,
     }
-    tensors = {_GEN + k: v.detach().cpu().contiguous() for k, v in parts.generator.items()}
+    tensors = {
+        _GEN + k: v.detach().cpu().contiguous() for k, v in parts.generator.items()
+    }
     for k, v in (parts.filter_state or {}).items():
         tensors[_FILTER + k] = torch.from_numpy(np.ascontiguousarray(v))
     if parts.sample_rng_state is not None:
@@ -267,7 +269,9 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
         history=header["history"],
         generator={k[len(_GEN) :]: v for k, v in tensors.items() if k.startswith(_GEN)},
         filter_state={
-            k[len(_FILTER) :]: v.numpy() for k, v in tensors.items() if k.startswith(_FILTER)
+            k[len(_FILTER) :]: v.numpy()
+            for k, v in tensors.items()
+            if k.startswith(_FILTER)
         }
         or None,
         sample_rng_state=tensors.get(_RNG),
@@ -276,7 +280,9 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
         try:
             torch.Generator().set_state(parts.sample_rng_state)
         except (RuntimeError, TypeError):
-            raise ValueError(f"path {path!r} has an invalid sampling RNG state.") from None
+            raise ValueError(
+                f"path {path!r} has an invalid sampling RNG state."
+            ) from None
     return params, parts
 
 

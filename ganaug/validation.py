@@ -102,7 +102,9 @@ def table_columns(X: Any, name: str = "X") -> list[np.ndarray] | None:
             col = col.sparse.to_dense()
         numpy_dtype = getattr(col.dtype, "numpy_dtype", None)
         cols.append(
-            col.to_numpy(dtype=numpy_dtype) if numpy_dtype is not None else col.to_numpy()
+            col.to_numpy(dtype=numpy_dtype)
+            if numpy_dtype is not None
+            else col.to_numpy()
         )
     return cols
 

@@ -125,7 +125,7 @@ def load_dataset(name: str) -> Dataset:
     if path.is_dir():
         from torchvision.datasets import ImageFolder
 
-        from ..torch.items import dataset_to_arrays
+        from ..torchdata import dataset_to_arrays
 
         X, y = dataset_to_arrays(ImageFolder(str(path)))
         return Dataset(path.name, X, y.astype(np.int64))

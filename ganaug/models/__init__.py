@@ -95,5 +95,7 @@ def build_generator(
             )
         else:
             shape = tuple(int(s) for s in model_shape)
-            gen = ConvGenerator(shape, n_classes, noise_dim=noise_dim, width=width or 32)  # type: ignore[arg-type]
+            gen = ConvGenerator(
+                shape, n_classes, noise_dim=noise_dim, width=width or 32
+            )  # type: ignore[arg-type]
     return gen if str(device) == "meta" else gen.to_empty(device=device)

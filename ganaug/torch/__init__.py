@@ -4,8 +4,8 @@ batch transform.
 Fit from a torch dataset with :meth:`ganaug.GanAugmenter.fit_dataset`.
 """
 
-from .datasets import AugmentedDataset, SyntheticDataset
 from ..torchdata import dataset_to_arrays
+from .datasets import AugmentedDataset, SyntheticDataset
 from .transforms import SyntheticMix
 
 __all__ = ["AugmentedDataset", "SyntheticDataset", "SyntheticMix", "dataset_to_arrays"]

@@ -14,9 +14,8 @@ from typing import Any
 
 import numpy as np
 import torch
-from torchvision.datasets import VisionDataset
-
 from sklearn.utils.validation import check_is_fitted
+from torchvision.datasets import VisionDataset
 
 from ..augmenter import GanAugmenter
 from ..labels import label_array as _as_labels
@@ -286,9 +285,7 @@ class AugmentedDataset(VisionDataset):
             self._pool, self._pool_targets = [], []
             return
         labels = aug.classes_[self._labels]
-        X, y = aug.sample_arrays(
-            y=labels, random_state=_seed(self.random_state, epoch)
-        )
+        X, y = aug.sample_arrays(y=labels, random_state=_seed(self.random_state, epoch))
         self._pool = self.item_format.convert(X, aug.spec_)
         self._pool_targets = [plain(v) for v in y]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import torch
 
 from ..augmenter import GanAugmenter
@@ -98,9 +97,7 @@ class SyntheticMix(torch.nn.Module):
                 "SyntheticMix before CutMix/MixUp, which make soft labels)."
             )
         # every label, not only the replaced rows': an unseen label is an error
-        lookup_labels(
-            self.augmenter.classes_, labels_t.cpu().numpy(), name="labels"
-        )
+        lookup_labels(self.augmenter.classes_, labels_t.cpu().numpy(), name="labels")
         fmt = ItemFormat("tensor", tuple(images.shape[1:]), images.dtype)
         fmt.check_matches(self.augmenter.spec_, "images")
         n_swap = int(round(self.p * len(images)))
