@@ -37,7 +37,7 @@ def test_demo_runs_and_writes_a_grid(tmp_path):
 
 BAD_BENCH_ARGS = [
     (["--ganaug-params", "{bad json"], "not valid JSON"),
-    (["--ganaug-params", '{"steps": 0}'], "steps must be"),
+    (["--ganaug-params", '{"steps": 0}'], "'steps' parameter"),
     (["--ganaug-params", '{"no_such": 1}'], "unexpected keyword"),
     (["--ganaug-params", "[1]"], "JSON object"),
     (["--dataset", "nosuchdataset"], "dataset must be one of"),

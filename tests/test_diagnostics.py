@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganaug import prepare
+from ganaug import prepare, validation
 from ganaug.diagnostics import CollapseWarning, check_samples
 from ganaug.losses import get_loss
 from ganaug.models import build_models
@@ -17,7 +17,7 @@ from ganaug.training import TrainConfig, train
 def digits_model_space(digits):
     """Digits scaled as the estimator scales them: a 0 background becomes -1."""
     X, y = digits
-    arr, layout = prepare.check_X(X)
+    arr, layout = validation.check_X(X)
     spec = prepare.fit_spec(X, arr, layout, y)
     return prepare.to_model_space(arr, spec), y
 

@@ -69,10 +69,15 @@ def test_bad_files_get_clear_errors(tmp_path, fitted):
     torch.save({"weights": torch.zeros(2)}, other)
     with pytest.raises(ValueError, match="written by GanAugmenter.save"):
         GanAugmenter.load(other)
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
     fitted.save(tmp_path / "m.ganaug")
-    state = torch.load(tmp_path / "m.ganaug", weights_only=True)
-    state["format"] = FORMAT_VERSION + 1
-    torch.save(state, tmp_path / "future.ganaug")
+    with safe_open(str(tmp_path / "m.ganaug"), framework="pt") as f:
+        meta = dict(f.metadata())
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    meta["format"] = str(FORMAT_VERSION + 1)
+    save_file(tensors, str(tmp_path / "future.ganaug"), metadata=meta)
     with pytest.raises(ValueError, match="format"):
         GanAugmenter.load(tmp_path / "future.ganaug")
     with pytest.raises(FileNotFoundError):

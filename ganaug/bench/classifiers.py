@@ -16,6 +16,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from sklearn.utils.validation import has_fit_parameter
 
+from ..layout import guess_layout, to_chw
+
 CLASSIFIERS = ("logreg", "svc", "knn", "rf", "mlp", "hgb", "cnn")
 
 
@@ -45,12 +47,9 @@ class SmallCNN(BaseEstimator, ClassifierMixin):
         self.random_state = random_state
 
     def _prep(self, X: np.ndarray) -> torch.Tensor:
-        x = torch.as_tensor(np.asarray(X, dtype=np.float32))
-        if x.dim() == 3:
-            x = x[:, None]
-        elif x.dim() == 4 and x.shape[-1] in (1, 3) and x.shape[1] not in (1, 3):
-            x = x.permute(0, 3, 1, 2)
-        return (x - self.lo_) / self.span_
+        arr = np.asarray(X, dtype=np.float32)
+        arr = np.ascontiguousarray(to_chw(arr, guess_layout(arr.shape)))
+        return (torch.from_numpy(arr) - self.lo_) / self.span_
 
     def fit(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray | None = None

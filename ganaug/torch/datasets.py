@@ -20,6 +20,7 @@ from torchvision.datasets import VisionDataset
 from ..augmenter import GanAugmenter
 from ..labels import label_array as _as_labels
 from ..labels import lookup_labels, plain, split_counts
+from ..layout import sample_shape
 from ..runtime import derived_seed
 from ..torchdata import check_pair as _check_pair
 from ..torchdata import target_value as _target
@@ -379,12 +380,10 @@ def _fill_up(n: int, have: np.ndarray) -> np.ndarray:
 
 
 def _item_shape(spec: Any, kind: str) -> tuple[int, ...]:
-    c, h, w = spec.model_shape if len(spec.model_shape) == 3 else (0, 0, 0)
-    if not spec.is_image:
+    if kind != "pil" or not spec.is_image:
         return tuple(spec.model_shape)
-    if kind == "pil":
-        return (h, w) if c == 1 else (h, w, c)
-    return (c, h, w)
+    layout = "hw" if spec.model_shape[0] == 1 else "hwc"
+    return sample_shape(layout, spec.model_shape)
 
 
 def _torch_dtype(dtype: str) -> Any:
