@@ -159,3 +159,46 @@ def _names(codes: list[Any], class_names: Sequence[Any] | None) -> str:
     shown = [class_names[int(c)] if class_names is not None else c for c in codes]
     text = ", ".join(str(s) for s in shown[:10])
     return text + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+
+
+def sliced_distance(
+    fake: np.ndarray,
+    fake_codes: np.ndarray,
+    real: np.ndarray,
+    real_codes: np.ndarray,
+    *,
+    n_projections: int = 32,
+    n_quantiles: int = 32,
+    seed: int = 0,
+) -> float:
+    """Class-conditional sliced Wasserstein-1 distance, averaged over classes.
+
+    Samples and real rows (model space, any shape per row) are projected on
+    ``n_projections`` random unit directions; per class and direction the
+    distance is the mean absolute gap between the two quantile functions.  It
+    sees shifted means, wrong spreads, missing modes and collapse alike, costs
+    a few milliseconds, and is what ``steps="auto"`` stops on.
+
+    >>> rng = np.random.default_rng(0)
+    >>> a, b = rng.normal(size=(200, 4)), rng.normal(size=(200, 4))
+    >>> codes = np.zeros(200, dtype=int)
+    >>> near = sliced_distance(a, codes, b, codes)
+    >>> far = sliced_distance(a + 2.0, codes, b, codes)
+    >>> bool(near < 0.2 < far)
+    True
+    """
+    fake = np.asarray(fake, dtype=np.float64).reshape(len(fake), -1)
+    real = np.asarray(real, dtype=np.float64).reshape(len(real), -1)
+    rng = np.random.default_rng(seed)
+    proj = rng.normal(size=(real.shape[1], n_projections))
+    proj /= np.linalg.norm(proj, axis=0, keepdims=True)
+    levels = (np.arange(n_quantiles) + 0.5) / n_quantiles
+    gaps = []
+    for c in np.unique(real_codes):
+        f = fake[fake_codes == c]
+        if len(f) == 0:
+            continue
+        qr = np.quantile(real[real_codes == c] @ proj, levels, axis=0)
+        qf = np.quantile(f @ proj, levels, axis=0)
+        gaps.append(float(np.abs(qr - qf).mean()))
+    return float(np.mean(gaps)) if gaps else 0.0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -124,6 +125,23 @@ class BatchSampler:
         return self.x[self.starts[y] + offset]
 
 
+@dataclass
+class EarlyStopping:
+    """Stop when the samples stop getting better, and keep the best snapshot.
+
+    Every ``every`` steps ``evaluate(ema)`` scores the EMA generator (lower is
+    better).  The EMA weights with the best score are kept; training stops
+    once ``patience`` evaluations in a row improved the best score by less
+    than ``min_delta`` (relative), but not before ``min_steps``.
+    """
+
+    evaluate: Callable[[nn.Module], float]
+    every: int = 200
+    patience: int = 4
+    min_steps: int = 600
+    min_delta: float = 0.01
+
+
 def default_steps(n_samples: int) -> int:
     """Steps that grow with the data: 2,000 for tiny sets, 4,000 at most."""
     return int(min(4000, max(2000, 1000 + 2.5 * n_samples)))
@@ -137,12 +155,18 @@ def train(
     n_classes: int,
     config: TrainConfig,
     generator: torch.Generator,
+    early_stopping: EarlyStopping | None = None,
 ) -> tuple[nn.Module, list[dict[str, float]]]:
     """Train ``gen`` against ``disc``; return the EMA generator and the history.
 
     ``x`` is ``(n, *shape)`` in [-1, 1] and ``y`` the class codes, both on the
     training device.  The history has one dict per epoch (``n / batch_size``
-    steps) with the mean discriminator and generator losses.
+    steps) with the mean discriminator and generator losses and, with
+    ``early_stopping``, the latest quality score (``"quality"``).  With
+    ``early_stopping``, ``config.steps`` is the most steps that may run, the
+    returned EMA generator is the best-scored snapshot, and the last history
+    entry says where training stopped (``"step"``) and which snapshot was
+    kept (``"best_step"``).
 
     Raises
     ------
@@ -192,6 +216,7 @@ def train(
     bar = tqdm(
         total=config.steps, disable=not config.verbose, desc="ganaug", leave=False
     )
+    stopper = _Stopper(early_stopping)
     gen.train()
     disc.train()
     for step in range(config.steps):
@@ -249,7 +274,10 @@ def train(
         # --- history and divergence checks (the only host syncs) ----------
         losses[step, 0] = d_loss.detach()
         losses[step, 1] = g_loss.detach()
-        end_of_epoch = (step + 1) % epoch_len == 0 or step + 1 == config.steps
+        stop = stopper.after_step(step + 1, ema, losses, checked, config)
+        if stop or stopper.evaluated_at == step + 1:
+            checked = step + 1  # the stopper checked the losses before scoring
+        end_of_epoch = (step + 1) % epoch_len == 0 or step + 1 == config.steps or stop
         if end_of_epoch or step + 1 - checked >= _CHECK_EVERY:
             _check_losses(losses, checked, step + 1, config)
             checked = step + 1
@@ -262,16 +290,64 @@ def train(
                     "step": step + 1,
                     "d_loss": mean[0],
                     "g_loss": mean[1],
+                    **stopper.report(),
                 }
             )
             if config.verbose:
-                bar.set_postfix(d_loss=f"{mean[0]:.3f}", g_loss=f"{mean[1]:.3f}")
+                bar.set_postfix(
+                    d_loss=f"{mean[0]:.3f}", g_loss=f"{mean[1]:.3f}", **stopper.report()
+                )
         bar.update(1)
+        if stop:
+            break
     bar.close()
     gen.eval()
     disc.eval()
+    if stopper.best_state is not None:
+        ema.load_state_dict(stopper.best_state)
+        history[-1]["best_step"] = stopper.best_step
     _check_weights(ema, config)
     return ema, history
+
+
+class _Stopper:
+    """The bookkeeping of :class:`EarlyStopping` inside the loop."""
+
+    def __init__(self, rule: EarlyStopping | None) -> None:
+        self.rule = rule
+        self.best = math.inf
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.best_step = 0
+        self.since_best = 0
+        self.last: float | None = None
+        self.evaluated_at = -1
+
+    def after_step(
+        self,
+        step: int,
+        ema: nn.Module,
+        losses: torch.Tensor,
+        checked: int,
+        config: TrainConfig,
+    ) -> bool:
+        """Score the EMA generator when due; ``True`` means stop now."""
+        rule = self.rule
+        if rule is None or step % rule.every:
+            return False
+        _check_losses(losses, checked, step, config)  # never score a NaN model
+        self.evaluated_at = step
+        self.last = float(rule.evaluate(ema))
+        if self.last < self.best * (1.0 - rule.min_delta):
+            self.best, self.best_step, self.since_best = self.last, step, 0
+            self.best_state = {
+                k: v.detach().clone() for k, v in ema.state_dict().items()
+            }
+        else:
+            self.since_best += 1
+        return step >= rule.min_steps and self.since_best >= rule.patience
+
+    def report(self) -> dict[str, float]:
+        return {} if self.last is None else {"quality": self.last}
 
 
 def _check_losses(

@@ -14,6 +14,7 @@ from ganaug.losses import Loss, get_loss, hinge_d
 from ganaug.models import build_models
 from ganaug.training import (
     BatchSampler,
+    EarlyStopping,
     TrainConfig,
     TrainingDivergedError,
     _update_ema,
@@ -52,12 +53,19 @@ def make_config(**over) -> TrainConfig:
     return TrainConfig(**kw)
 
 
-def fit(x, y, seed=0, **over):
+def fit(x, y, seed=0, early_stopping=None, **over):
     gen, disc = build_models(
         (2,), 2, noise_dim=16, width=32, generator=torch.Generator().manual_seed(seed)
     )
     return train(
-        gen, disc, x, y, 2, make_config(**over), torch.Generator().manual_seed(1)
+        gen,
+        disc,
+        x,
+        y,
+        2,
+        make_config(**over),
+        torch.Generator().manual_seed(1),
+        early_stopping,
     )
 
 
@@ -301,3 +309,57 @@ def test_train_returns_a_frozen_ema_copy():
         not torch.equal(a, b)
         for a, b in zip(ema.parameters(), gen.parameters(), strict=True)
     )
+
+
+# ------------------------------------------------------------ early stopping
+def _scripted(scores):
+    """An evaluate() that returns the given scores in turn and records the
+    EMA weights it saw."""
+    seen = []
+
+    def evaluate(ema):
+        seen.append({k: v.clone() for k, v in ema.state_dict().items()})
+        return scores[len(seen) - 1]
+
+    return evaluate, seen
+
+
+def test_early_stopping_stops_on_a_plateau_and_keeps_the_best_snapshot():
+    x, y = blobs()
+    # improves at evaluation 2 (step 20), then flat: stop after 3 more
+    evaluate, seen = _scripted([1.0, 0.5, 0.5, 0.6, 0.55, 0.1, 0.1])
+    rule = EarlyStopping(evaluate, every=10, patience=3, min_steps=30)
+    ema, history = fit(x, y, steps=500, early_stopping=rule)
+    assert history[-1]["step"] == 50  # evaluations at 10..50, 3 without gain
+    assert history[-1]["best_step"] == 20
+    assert len(seen) == 5
+    for k, v in ema.state_dict().items():
+        assert torch.equal(v, seen[1][k])  # the snapshot scored 0.5
+    assert [h["quality"] for h in history if "quality" in h][-1] == 0.55
+
+
+def test_early_stopping_respects_min_steps():
+    x, y = blobs()
+    evaluate, seen = _scripted([1.0] * 20)
+    rule = EarlyStopping(evaluate, every=10, patience=1, min_steps=80)
+    _, history = fit(x, y, steps=500, early_stopping=rule)
+    assert history[-1]["step"] == 80
+
+
+def test_fixed_steps_run_exactly_that_many():
+    from ganaug import GanAugmenter
+
+    x, y = blobs()
+    aug = GanAugmenter(steps=37, random_state=0).fit(x.numpy(), y.numpy())
+    assert aug.n_steps_ == 37 and aug.history_[-1]["step"] == 37
+    assert "quality" not in aug.history_[-1]
+
+
+def test_auto_steps_record_quality_and_improve_it():
+    from ganaug import GanAugmenter
+
+    x, y = blobs(counts=(60, 60))
+    aug = GanAugmenter(random_state=0, width=32).fit(x.numpy(), y.numpy())
+    scores = [h["quality"] for h in aug.history_ if "quality" in h]
+    assert len(scores) >= 3 and min(scores) < 0.5 * scores[0]
+    assert aug.n_steps_ <= 2000
