@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from .bench.classifiers import CLASSIFIERS
 from .bench.data import REGIMES
@@ -121,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench.add_argument("--out", default="benchmarks/results")
     bench.add_argument("--quiet", action="store_true")
+    bench.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep one JSON per finished data set in OUT/partial and skip the "
+        "data sets already there (same settings and ganaug version)",
+    )
 
     args = parser.parse_args(argv)
     if args.command == "bench":
@@ -167,6 +174,7 @@ def bench_config(args: argparse.Namespace):
         ganaug_params=params,
         quality=not args.no_quality,
         verbose=0 if args.quiet else 1,
+        checkpoint=str(Path(args.out) / "partial") if args.resume else None,
     )
     if args.methods:
         config.methods = args.methods

@@ -2,6 +2,7 @@
 (ranks, intervals, wins/ties/losses) on hand-made inputs with known answers."""
 
 import gzip
+import json
 import os
 import pickle
 
@@ -288,3 +289,29 @@ def test_wins_ties_losses_tolerance_is_inclusive():
         "wins": 1, "ties": 2, "losses": 1}  # fmt: skip
     assert wins_ties_losses([0.001, 0.0], tol=0.0) == {"wins": 1, "ties": 1,
                                                         "losses": 0}  # fmt: skip
+
+
+def test_checkpoints_let_an_interrupted_suite_resume(tmp_path, monkeypatch):
+    from ganaug.bench import runner
+
+    config = runner.BenchConfig(
+        datasets=["keel:glass1"],
+        seeds=1,
+        methods=["real", "smote"],
+        classifiers=["logreg"],
+        quality=False,
+        verbose=0,
+        checkpoint=str(tmp_path / "partial"),
+    )
+    first = runner.run(config)
+    assert (tmp_path / "partial" / "keel_glass1.json").is_file()
+
+    def no_loading(name):  # a resumed data set must not be loaded or refitted
+        raise AssertionError(f"{name} was recomputed")
+
+    monkeypatch.setattr(runner, "load_dataset", no_loading)
+    again = runner.run(config)
+    assert again["runs"] == json.loads(json.dumps(first["runs"]))
+    config.methods = ["real"]  # other settings: the checkpoint is not reused
+    with pytest.raises(AssertionError, match="recomputed"):
+        runner.run(config)

@@ -18,10 +18,10 @@ NOT_SAVED = ("sample_grids",)  # arrays for the PNG grids, not JSON
 
 def save_json(result: dict, path: Path) -> None:
     out = {k: v for k, v in result.items() if k not in NOT_SAVED}
-    path.write_text(json.dumps(out, indent=1, default=_jsonable) + "\n")
+    path.write_text(json.dumps(out, indent=1, default=jsonable) + "\n")
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
     if isinstance(v, np.generic):
         return v.item()
     if isinstance(v, np.ndarray):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,6 +46,7 @@ from .methods import (
     fit_ganaug,
     resample,
 )
+from .report import jsonable
 
 
 @dataclass
@@ -65,6 +68,7 @@ class BenchConfig:
     ganaug_params: dict = field(default_factory=dict)
     quality: bool = True
     verbose: int = 1
+    checkpoint: str | None = None  # folder: one JSON per finished data set
 
 
 def check_ganaug_params(params: Any) -> None:
@@ -234,6 +238,44 @@ def _fit_and_score(
     return {"classifier_seconds": seconds, **extra, **scores}
 
 
+def _checkpoint_key(config: BenchConfig) -> str:
+    """What must match for a checkpoint to be reused: everything that changes
+    the runs, and the ganaug version."""
+    from .. import __version__
+
+    fields = {k: v for k, v in config.__dict__.items() if k not in ("verbose",)}
+    fields.pop("checkpoint", None)
+    fields.pop("datasets", None)
+    text = json.dumps({"config": fields, "ganaug": __version__}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _checkpoint_path(config: BenchConfig, name: str) -> Path | None:
+    if config.checkpoint is None:
+        return None
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return Path(config.checkpoint) / f"{safe}.json"
+
+
+def _load_checkpoint(config: BenchConfig, name: str) -> dict | None:
+    path = _checkpoint_path(config, name)
+    if path is None or not path.is_file():
+        return None
+    saved = json.loads(path.read_text())
+    return saved if saved.get("key") == _checkpoint_key(config) else None
+
+
+def _save_checkpoint(
+    config: BenchConfig, name: str, runs: list[dict], quality: list[dict]
+) -> None:
+    path = _checkpoint_path(config, name)
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"key": _checkpoint_key(config), "runs": runs, "quality": quality}
+    path.write_text(json.dumps(data, default=jsonable) + "\n")
+
+
 def run(config: BenchConfig) -> dict[str, Any]:
     """Every run as a dict (``runs``), generator quality per split
     (``quality``), plain arrays for the sample grids (``sample_grids``) and the
@@ -244,6 +286,12 @@ def run(config: BenchConfig) -> dict[str, Any]:
     grids: dict = {}
     t_start = time.perf_counter()
     for name in config.datasets:
+        cached = _load_checkpoint(config, name)
+        if cached is not None:  # finished by an earlier, interrupted run
+            runs += cached["runs"]
+            quality += cached["quality"]
+            continue
+        n_runs, n_quality = len(runs), len(quality)
         data = load_dataset(name)
         size = {k: getattr(config, k) for k in ("k", "minority", "majority")}
         pairs = _pairs(config, data)
@@ -297,6 +345,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
                             )
                         )
                         runs.append(row)
+        _save_checkpoint(config, name, runs[n_runs:], quality[n_quality:])
     return {
         "config": dict(config.__dict__),
         "runs": runs,
