@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         "--resume",
         action="store_true",
         help="keep one JSON per finished data set in OUT/partial and skip the "
-        "data sets already there (same settings and ganaug version)",
+        "data sets already there (same settings and the same ganaug code)",
     )
 
     args = parser.parse_args(argv)

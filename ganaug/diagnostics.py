@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CollapseWarning", "check_samples"]
+__all__ = ["CollapseWarning", "check_samples", "sliced_distance"]
 
 #: ``|x| >= BOUND`` counts as "at the bounds" (tanh reaches 0.999 at 3.8).
 BOUND = 0.999

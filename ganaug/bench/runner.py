@@ -238,15 +238,24 @@ def _fit_and_score(
     return {"classifier_seconds": seconds, **extra, **scores}
 
 
-def _checkpoint_key(config: BenchConfig) -> str:
-    """What must match for a checkpoint to be reused: everything that changes
-    the runs, and the ganaug version."""
-    from .. import __version__
+def source_digest() -> str:
+    """SHA-256 of every ``.py`` file of the installed ganaug package: any code
+    change makes earlier checkpoints stale."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(str(path.relative_to(root)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
 
+
+def _checkpoint_key(config: BenchConfig) -> str:
+    """What must match for a checkpoint to be reused: every setting that
+    changes the runs, and the code (:func:`source_digest`)."""
     fields = {k: v for k, v in config.__dict__.items() if k not in ("verbose",)}
     fields.pop("checkpoint", None)
     fields.pop("datasets", None)
-    text = json.dumps({"config": fields, "ganaug": __version__}, sort_keys=True)
+    text = json.dumps({"config": fields, "code": source_digest()}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
