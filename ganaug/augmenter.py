@@ -49,7 +49,7 @@ from .prepare import (
 from .runtime import resolve_device, resolve_seed, torch_rng
 from .serialization import FittedParts
 from .training import EarlyStopping, TrainConfig, default_steps, train
-from .validation import check_n, check_X, container_of, table_columns
+from .validation import check_n, check_X, check_X_columns, container_of
 
 _SAMPLE_BATCH = 16384
 _BIG = float(np.finfo(np.float64).max)  # finite upper bound: refuses inf and NaN
@@ -275,18 +275,24 @@ class GanAugmenter(BaseOverSampler):
         -------
         self : GanAugmenter
         """
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X: Any, y: Any) -> tuple[np.ndarray, list[np.ndarray] | None]:
+        """:meth:`fit`'s work; returns the validated array and DataFrame
+        columns so that :meth:`_fit_resample` does not read ``X`` again."""
         self._validate_params()
-        arr, layout = check_X(X, layout=self.layout)
+        arr, layout, columns = check_X_columns(X, layout=self.layout)
         y_arr = check_y(y, arr.shape[0])
         _refuse_continuous(y_arr)
         classes, codes = encode_labels(y_arr)
-        spec = fit_spec(X, arr, layout, y)
+        spec = fit_spec(X, arr, layout, y, columns)
         model_kind = self._model_kind(spec)
         policy = self._policy(model_kind)
         device = resolve_device(self.device)
         seed = resolve_seed(self.random_state)
         shape = net_shape(spec.model_shape, model_kind)
-        x_np = to_model_space(arr, spec, X)
+        x_np = to_model_space(arr, spec, columns)
         gen, disc = build_models(
             shape,
             len(classes),
@@ -327,7 +333,7 @@ class GanAugmenter(BaseOverSampler):
             device,
         )
         self._warn_if_collapsed(x_np, codes)
-        return self
+        return arr, columns
 
     def _warn_if_collapsed(self, x_real: np.ndarray, codes: np.ndarray) -> None:
         """Samples piled at the bounds or without spread within a class: warn
@@ -654,7 +660,7 @@ class GanAugmenter(BaseOverSampler):
         return X, check_y(y, arr.shape[0]), binarize_y
 
     def _fit_resample(self, X: Any, y: np.ndarray) -> tuple[Any, np.ndarray]:
-        self.fit(X, y)
+        arr, columns = self._fit(X, y)
         codes = np.concatenate(
             [np.empty(0, dtype=np.int64)]
             + [
@@ -663,9 +669,7 @@ class GanAugmenter(BaseOverSampler):
             ]
         )
         check_n(max(1, len(codes)), values_per_sample=self.spec_.n_values)
-        arr, _ = check_X(X, layout=self.layout)
-        real = table_columns(X) if not self.spec_.is_image else None
-        real = real if real is not None else features(arr, self.spec_)
+        real = columns if columns is not None else features(arr, self.spec_)
         new = self._generate(codes, self._sample_rng)
         both = [
             np.concatenate([r, g.astype(r.dtype)])

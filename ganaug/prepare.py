@@ -80,15 +80,22 @@ def features(arr: np.ndarray, spec_or_layout: DataSpec | str) -> list[np.ndarray
     return [chw[:, c] for c in range(chw.shape[1])]
 
 
-def fit_spec(X: Any, arr: np.ndarray, layout: str, y: Any) -> DataSpec:
+def fit_spec(
+    X: Any,
+    arr: np.ndarray,
+    layout: str,
+    y: Any,
+    columns: list[np.ndarray] | None = None,
+) -> DataSpec:
     """Record container, layout, dtypes and value ranges of the training data.
 
     Raises ``ValueError`` for data the model cannot represent: integer
     values beyond int64, or a feature whose range overflows float64.
     """
     container = container_of(X)
-    cols = table_columns(X) if layout == "tabular" else None
-    feats = cols if cols is not None else features(arr, layout)
+    if columns is None and layout == "tabular":
+        columns = table_columns(X)
+    feats = columns if columns is not None else features(arr, layout)
     spec = DataSpec(
         container="numpy" if container == "list" else container,
         layout=layout,
@@ -148,14 +155,16 @@ def _bounds_of(values: np.ndarray, what: str) -> tuple[float | int, float | int]
     return lo, hi
 
 
-def to_model_space(arr: np.ndarray, spec: DataSpec, X: Any = None) -> np.ndarray:
+def to_model_space(
+    arr: np.ndarray, spec: DataSpec, columns: list[np.ndarray] | None = None
+) -> np.ndarray:
     """Caller's data -> float32 ``(n, *model_shape)`` in [-1, 1].
 
-    ``X`` (the caller's object) is used for pandas tables so that each column
-    is read in its own dtype.
+    ``columns`` (a DataFrame's columns, :func:`~ganaug.validation.table_columns`)
+    let each column be read in its own dtype.
     """
-    cols = table_columns(X) if X is not None and not spec.is_image else None
-    feats = cols if cols is not None else features(arr, spec)
+    feats = columns if columns is not None and not spec.is_image else None
+    feats = feats if feats is not None else features(arr, spec)
     out = np.empty((len(arr), *spec.model_shape), dtype=np.float32)
     for j, f in enumerate(feats):
         lo, hi = spec.lo[j], spec.hi[j]

@@ -111,6 +111,15 @@ def table_columns(X: Any, name: str = "X") -> list[np.ndarray] | None:
 
 def check_X(X: Any, *, name: str = "X", layout: str = "auto") -> tuple[np.ndarray, str]:
     """Validate ``X`` and return it as a numpy array with its layout."""
+    arr, found, _ = check_X_columns(X, name=name, layout=layout)
+    return arr, found
+
+
+def check_X_columns(
+    X: Any, *, name: str = "X", layout: str = "auto"
+) -> tuple[np.ndarray, str, list[np.ndarray] | None]:
+    """:func:`check_X`, also returning a DataFrame's columns in their own
+    dtypes (``None`` for anything else), so they are read once."""
     columns = table_columns(X, name)
     arr = to_numpy(X, name) if columns is None else _stack(columns, X)
     if arr.dtype == object:
@@ -172,7 +181,7 @@ def check_X(X: Any, *, name: str = "X", layout: str = "auto") -> tuple[np.ndarra
                 f"{MIN_IMAGE_SIZE}x{MIN_IMAGE_SIZE} with 1 or 3 channels. Pass "
                 "2-D (n_samples, n_features) data for tables."
             )
-    return arr, found
+    return arr, found, columns
 
 
 def _stack(columns: list[np.ndarray], X: Any) -> np.ndarray:
