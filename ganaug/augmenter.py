@@ -46,8 +46,9 @@ from .prepare import (
     wrap_X,
     wrap_y,
 )
-from .runtime import resolve_device, resolve_seed, torch_rng
+from .runtime import derived_seed, resolve_device, resolve_seed, torch_rng
 from .serialization import FittedParts
+from .support import TRANSFORMS
 from .training import EarlyStopping, TrainConfig, default_steps, train
 from .validation import check_n, check_X, check_X_columns, container_of
 
@@ -122,12 +123,24 @@ class GanAugmenter(BaseOverSampler):
         ``filter_k`` candidates of the requested class and keep the one a
         logistic regression trained on the real data finds most confidently
         of that class.  ``1`` turns it off.
-    round_integers : bool, default=True
-        Float features (or image channels) whose training values are all
-        whole numbers (pixel intensities, counts, flags, codes) get
-        whole-number samples.  Without it, values such as an exact 0
-        background come back as 0.02, and tree models learn to tell synthetic
-        rows from real ones by it.
+    feature_transform : {"auto", "quantile", "minmax"}, default="auto"
+        How a table column is mapped to the model's [-1, 1].  ``"quantile"``:
+        by its rank (empirical CDF), so skewed and multi-modal columns become
+        uniform and a point mass (a share of exact zeros) comes back exact;
+        ``"minmax"``: a straight line from the column's minimum to its
+        maximum; ``"auto"``: quantiles for continuous columns, a straight line
+        for columns with few distinct values or on a lattice (see ``snap``).
+        All three are invariant to the scaling users apply first
+        (``MinMaxScaler``, ``StandardScaler``).  Image channels are always
+        scaled linearly.
+    snap : bool, default=True
+        Samples land on each feature's support as seen in ``fit``: a feature
+        with few distinct values (flags, codes, grades) comes back on that
+        set, one whose values lie on a lattice (whole numbers, ``k / 16``,
+        pixel intensities ``k / 255``, a standardised count) on the lattice,
+        whatever the units.  Without it, an exact 0 background comes back as
+        0.02, and tree models learn to tell synthetic rows from real ones by
+        it.
     sampling_strategy : float, str, dict or callable, default="auto"
         What :meth:`fit_resample` generates, with imbalanced-learn's meaning
         for over-samplers (``"auto"``, ``"minority"``, ``"not minority"``,
@@ -201,7 +214,8 @@ class GanAugmenter(BaseOverSampler):
         "class_balanced": ["boolean"],
         "model": [StrOptions({"auto", "mlp", "conv"})],
         "filter_k": [_positive_int()],
-        "round_integers": ["boolean"],
+        "feature_transform": [StrOptions(set(TRANSFORMS))],
+        "snap": ["boolean"],
         "layout": [StrOptions({"auto", *LAYOUTS})],
         "device": [str, torch.device],
         "amp": ["boolean"],
@@ -228,7 +242,8 @@ class GanAugmenter(BaseOverSampler):
         class_balanced: bool = True,
         model: str = "auto",
         filter_k: int = 1,
-        round_integers: bool = True,
+        feature_transform: str = "auto",
+        snap: bool = True,
         sampling_strategy: Any = "auto",
         layout: str = "auto",
         device: str = "auto",
@@ -252,7 +267,8 @@ class GanAugmenter(BaseOverSampler):
         self.class_balanced = class_balanced
         self.model = model
         self.filter_k = filter_k
-        self.round_integers = round_integers
+        self.feature_transform = feature_transform
+        self.snap = snap
         self.sampling_strategy = sampling_strategy
         self.layout = layout
         self.device = device
@@ -286,13 +302,15 @@ class GanAugmenter(BaseOverSampler):
         y_arr = check_y(y, arr.shape[0])
         _refuse_continuous(y_arr)
         classes, codes = encode_labels(y_arr)
-        spec = fit_spec(X, arr, layout, y, columns)
+        spec = fit_spec(X, arr, layout, y, columns, self.feature_transform)
         model_kind = self._model_kind(spec)
         policy = self._policy(model_kind)
         device = resolve_device(self.device)
         seed = resolve_seed(self.random_state)
         shape = net_shape(spec.model_shape, model_kind)
-        x_np = to_model_space(arr, spec, columns)
+        x_np = to_model_space(
+            arr, spec, columns, np.random.default_rng(derived_seed(seed, 1))
+        )
         gen, disc = build_models(
             shape,
             len(classes),
@@ -624,7 +642,7 @@ class GanAugmenter(BaseOverSampler):
         if k > 1:
             x = self.filter_.best_of(x, codes, k)
         x = x.reshape((len(x), *self.spec_.model_shape))
-        return decode_features(x, self.spec_, self.round_integers)
+        return decode_features(x, self.spec_, self.snap)
 
     # -------------------------------------------------------- fit_resample
     def fit_resample(self, X: Any, y: Any, **params: Any) -> tuple[Any, Any]:

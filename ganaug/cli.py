@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .bench.classifiers import CLASSIFIERS
-from .bench.data import REGIMES
+from .bench.data import REGIMES, SCALES
 from .bench.methods import METHODS
 
 
@@ -107,6 +107,14 @@ def main(argv: list[str] | None = None) -> int:
         help="new rows per real row in full/low-data",
     )
     bench.add_argument(
+        "--scale",
+        choices=SCALES,
+        default="none",
+        help="preprocess each split as users do, fitted on its training rows: "
+        "minmax (to [0, 1]) or standard (zero mean, unit variance); tables per "
+        "column, images per channel; default none (as loaded)",
+    )
+    bench.add_argument(
         "--ganaug-params",
         default="{}",
         help="JSON of GanAugmenter parameters, e.g. '{\"steps\": 2000}'",
@@ -171,6 +179,7 @@ def bench_config(args: argparse.Namespace):
         minority=args.minority,
         majority=args.majority,
         multiplier=args.multiplier,
+        scale=args.scale,
         ganaug_params=params,
         quality=not args.no_quality,
         verbose=0 if args.quiet else 1,

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import support
 from .layout import from_chw, model_shape, to_chw
 from .validation import container_of, table_columns
 
@@ -41,9 +42,13 @@ class DataSpec:
     feature_dtypes: list[str] = field(default_factory=list)
     lo: list[float | int] = field(default_factory=list)
     hi: list[float | int] = field(default_factory=list)
-    # per feature: all training values whole numbers
-    integer_valued: list[bool] = field(default_factory=list)
+    # per feature: where its values lie (see :mod:`ganaug.support`)
+    transform: str = "minmax"
+    snap: list[dict | None] = field(default_factory=list)
     torch_device: str | None = None
+    # per feature: quantile function (offsets from ``lo``), (n_features, k);
+    # saved as a tensor, not in the JSON header
+    knots: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def is_image(self) -> bool:
@@ -59,7 +64,13 @@ class DataSpec:
         return int(np.prod(self.sample_shape))
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """Everything but the knots, JSON-ready."""
+        knots, self.knots = self.knots, None
+        try:
+            d = asdict(self)
+        finally:
+            self.knots = knots
+        del d["knots"]
         d["sample_shape"] = list(self.sample_shape)
         return d
 
@@ -86,8 +97,13 @@ def fit_spec(
     layout: str,
     y: Any,
     columns: list[np.ndarray] | None = None,
+    transform: str = "minmax",
 ) -> DataSpec:
-    """Record container, layout, dtypes and value ranges of the training data.
+    """Record container, layout, dtypes, value ranges and each feature's
+    support (:mod:`ganaug.support`) of the training data.
+
+    ``transform`` (``"auto"``, ``"quantile"`` or ``"minmax"``) applies to tables; image
+    channels are always scaled linearly, which keeps a flat background flat.
 
     Raises ``ValueError`` for data the model cannot represent: integer
     values beyond int64, or a feature whose range overflows float64.
@@ -106,6 +122,7 @@ def fit_spec(
         y_container=container_of(y),
         y_name=getattr(y, "name", None) if container_of(y) == "pandas" else None,
         torch_device=str(X.device) if container == "torch" else None,
+        transform="minmax" if layout != "tabular" else transform,
     )
     if layout != "tabular":
         # one range for all channels of an image keeps the channels comparable
@@ -115,16 +132,32 @@ def fit_spec(
         feats_range = [
             _bounds_of(f, f"X column {_name(spec, j)}") for j, f in enumerate(feats)
         ]
-    for f, (lo, hi) in zip(feats, feats_range, strict=True):
+    if arr.dtype == np.uint8 and spec.is_image:  # pixels: the full 0..255 range
+        feats_range = [(0, 255)] * len(feats)
+    k = support.n_knots(len(arr), spec.transform)
+    knots = np.empty((len(feats), k))
+    for j, (f, (lo, hi)) in enumerate(zip(feats, feats_range, strict=True)):
         spec.feature_dtypes.append(str(f.dtype))
         spec.lo.append(lo)
         spec.hi.append(hi)
-        spec.integer_valued.append(
-            bool(f.dtype.kind in "iub" or np.all(f == np.round(f)))
-        )
-    if arr.dtype == np.uint8 and spec.is_image:  # pixels: the full 0..255 range
-        spec.lo, spec.hi = [0] * len(feats), [255] * len(feats)
+        flat = f.reshape(-1)
+        rule = support.fit_snap(flat)
+        spec.snap.append(rule)
+        if k == 2:
+            knots[j] = [0.0, float(hi - lo)]
+        else:
+            quantile = support.uses_quantiles(spec.transform, rule)
+            knots[j] = support.fit_knots(_offsets(flat, lo), k, quantile)
+    spec.knots = knots
     return spec
+
+
+def _offsets(f: np.ndarray, lo: float | int) -> np.ndarray:
+    """Values minus the feature's minimum, in float64 (integers subtracted
+    exactly first)."""
+    if isinstance(lo, int):
+        return (f.astype(np.int64) - lo).astype(np.float64)
+    return f.astype(np.float64) - lo
 
 
 def _name(spec: DataSpec, j: int) -> str:
@@ -156,67 +189,63 @@ def _bounds_of(values: np.ndarray, what: str) -> tuple[float | int, float | int]
 
 
 def to_model_space(
-    arr: np.ndarray, spec: DataSpec, columns: list[np.ndarray] | None = None
+    arr: np.ndarray,
+    spec: DataSpec,
+    columns: list[np.ndarray] | None = None,
+    rng: np.random.Generator | None = None,
 ) -> np.ndarray:
     """Caller's data -> float32 ``(n, *model_shape)`` in [-1, 1].
 
     ``columns`` (a DataFrame's columns, :func:`~ganaug.validation.table_columns`)
-    let each column be read in its own dtype.
+    let each column be read in its own dtype.  With ``rng``, values tied at a
+    quantile point mass are spread over its levels (for training); without,
+    they take its middle.
     """
     feats = columns if columns is not None and not spec.is_image else None
     feats = feats if feats is not None else features(arr, spec)
     out = np.empty((len(arr), *spec.model_shape), dtype=np.float32)
     for j, f in enumerate(feats):
-        lo, hi = spec.lo[j], spec.hi[j]
-        target = out[:, j]
-        if hi == lo:
-            target[...] = 0.0
-        elif isinstance(lo, int):
-            target[...] = (f.astype(np.int64) - lo) / float(hi - lo) * 2.0 - 1.0
-        else:
-            target[...] = (f.astype(np.float64) - lo) / (hi - lo) * 2.0 - 1.0
+        u = support.encode(_offsets(f.reshape(-1), spec.lo[j]), spec.knots[j], rng)
+        out[:, j] = (u * 2.0 - 1.0).reshape(f.shape)
     return out
 
 
 def decode_features(
-    x: np.ndarray, spec: DataSpec, round_integers: bool = False
+    x: np.ndarray, spec: DataSpec, snap: bool = False
 ) -> list[np.ndarray]:
     """Model output ``(n, *model_shape)`` -> one array per feature, each in its
     training dtype and clipped to its training range in that dtype.
 
-    With ``round_integers``, float features whose training values were all
-    whole numbers come back as whole numbers.
+    With ``snap``, a feature with few distinct training values comes back on
+    that set, and one whose values lie on a lattice on the lattice
+    (:func:`ganaug.support.fit_snap`).
     """
     feats = []
     for j in range(x.shape[1]):
         u = (np.clip(x[:, j].astype(np.float64), -1.0, 1.0) + 1.0) / 2.0
-        feats.append(_decode_one(u, spec, j, round_integers))
+        feats.append(_decode_one(u, spec, j, snap))
     return feats
 
 
-def _decode_one(u: np.ndarray, spec: DataSpec, j: int, round_integers: bool):
+def _decode_one(u: np.ndarray, spec: DataSpec, j: int, snap: bool):
     dtype = np.dtype(spec.feature_dtypes[j])
     lo, hi = spec.lo[j], spec.hi[j]
+    offset = support.decode(u, spec.knots[j])
+    rule = spec.snap[j] if snap else None
     if dtype.kind in "iub":
         lo_i, hi_i = int(np.floor(lo)), int(np.ceil(hi))
         span = hi_i - lo_i
-        offset = np.rint(u * float(span)).astype(np.int64)
-        values = np.clip(offset, 0, span) + np.int64(lo_i)
-        if dtype.kind == "b":
-            return values.astype(bool)
-        return np.clip(values, lo_i, hi_i).astype(dtype)
-    values = lo + u * (hi - lo)
-    if round_integers and spec.integer_valued[j]:
-        values = np.rint(values)
+        values = np.clip(np.rint(offset).astype(np.int64), 0, span) + np.int64(lo_i)
+        values = np.clip(support.snap(values, rule, dtype), lo_i, hi_i)
+        return values.astype(bool) if dtype.kind == "b" else values.astype(dtype)
+    values = support.snap(lo + offset, rule, dtype)
     typed = values.astype(dtype)
     return np.clip(typed, dtype.type(lo), dtype.type(hi))
 
 
-def from_model_space(
-    x: np.ndarray, spec: DataSpec, round_integers: bool = False
-) -> np.ndarray:
+def from_model_space(x: np.ndarray, spec: DataSpec, snap: bool = False) -> np.ndarray:
     """Model output -> one numpy batch in the caller's layout, dtype and range."""
-    return assemble(decode_features(x, spec, round_integers), spec)
+    return assemble(decode_features(x, spec, snap), spec)
 
 
 def assemble(feats: list[np.ndarray], spec: DataSpec) -> np.ndarray:

@@ -30,10 +30,11 @@ from torch import nn
 from .labels import plain
 from .models import build_generator, net_shape
 from .prepare import DataSpec
+from .support import TRANSFORMS, check_knots, check_rule
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _LIBRARY = "ganaug"
-_GEN, _FILTER, _RNG = "generator.", "filter.", "sample_rng"
+_GEN, _FILTER, _RNG, _KNOTS = "generator.", "filter.", "sample_rng", "support.knots"
 
 
 @dataclass
@@ -117,6 +118,7 @@ def save(parts: FittedParts, params: dict[str, Any], path: str | os.PathLike) ->
         tensors[_FILTER + k] = torch.from_numpy(np.ascontiguousarray(v))
     if parts.sample_rng_state is not None:
         tensors[_RNG] = parts.sample_rng_state.clone()
+    tensors[_KNOTS] = torch.from_numpy(np.ascontiguousarray(parts.spec.knots))
     text = json.dumps(header, sort_keys=True, allow_nan=False)
     metadata = {
         "library": _LIBRARY,
@@ -258,7 +260,7 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
             f"path {path!r} has {len(classes)} classes but {len(counts)} class "
             "counts; expected one count per class."
         )
-    spec = _spec(path, header["spec"])
+    spec = _spec(path, header["spec"], tensors.get(_KNOTS))
     parts = FittedParts(
         classes=classes,
         class_counts=counts,
@@ -286,7 +288,7 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
     return params, parts
 
 
-def _spec(path: str, d: dict) -> DataSpec:
+def _spec(path: str, d: dict, knots: torch.Tensor | None) -> DataSpec:
     d = dict(d)
     if isinstance(d.get("columns"), list):
         d["columns"] = [_decode_label(c) for c in d["columns"]]
@@ -302,12 +304,24 @@ def _spec(path: str, d: dict) -> DataSpec:
             f"path {path!r} has an invalid data description ({type(exc).__name__}: "
             f"{exc})."
         ) from None
-    lists = (spec.feature_dtypes, spec.lo, spec.hi, spec.integer_valued)
+    lists = (spec.feature_dtypes, spec.lo, spec.hi, spec.snap)
     if any(len(v) != n_features for v in lists):
         raise ValueError(
             f"path {path!r} describes {n_features} features but has "
-            f"{[len(v) for v in lists]} dtypes/bounds; expected one per feature."
+            f"{[len(v) for v in lists]} dtypes/bounds/rules; expected one per "
+            "feature."
         )
+    if spec.transform not in TRANSFORMS:
+        raise ValueError(
+            f"path {path!r} names the feature transform {spec.transform!r}; "
+            f"expected one of {TRANSFORMS}."
+        )
+    spec.knots = knots.numpy() if knots is not None else None
+    problems = [check_knots(spec.knots, n_features)]
+    problems += [check_rule(rule) for rule in spec.snap]
+    problem = next((p for p in problems if p is not None), None)
+    if problem is not None:
+        raise ValueError(f"path {path!r} has an invalid feature support: {problem}.")
     return spec
 
 

@@ -127,8 +127,11 @@ def test_animal_mnist_missing_package_says_how_to_install(monkeypatch):
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda n, *a: None if n == "animal_mnist" else real(n, *a))
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda n, *a: None if n == "animal_mnist" else real(n, *a),
+    )
     monkeypatch.setattr(animal, "_load", animal._load.__wrapped__)
     with pytest.raises(ModuleNotFoundError, match="pip install --no-deps animal-mnist"):
         load_dataset("animal-mnist")  # fmt: skip

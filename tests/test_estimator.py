@@ -130,11 +130,7 @@ def test_whole_number_features_get_whole_number_samples():
     assert np.all(X_new[:, 0] == np.round(X_new[:, 0]))
     assert set(np.unique(X_new[:, 2])) <= {0.0, 1.0}
     assert not np.all(X_new[:, 1] == np.round(X_new[:, 1]))
-    raw, _ = (
-        GanAugmenter(steps=20, round_integers=False, random_state=0)
-        .fit(X, y)
-        .sample(200)
-    )
+    raw, _ = GanAugmenter(steps=20, snap=False, random_state=0).fit(X, y).sample(200)
     assert not np.all(raw[:, 0] == np.round(raw[:, 0]))
     images = rng.integers(0, 17, (30, 8, 8)).astype(np.float32)
     X_img, _ = (

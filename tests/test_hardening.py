@@ -244,6 +244,27 @@ def test_missing_entry_and_unknown_parameter_are_clear_errors(saved, tmp_path):
         GanAugmenter.load(path2)
 
 
+def test_crafted_feature_support_is_refused(saved):
+    import torch
+
+    _, path = saved
+
+    def backwards(t):
+        t["support.knots"] = torch.flip(t["support.knots"], dims=[1])
+
+    _rewrite(path, edit_tensors=backwards)
+    with pytest.raises(ValueError, match="invalid feature support.*non-decreasing"):
+        GanAugmenter.load(path)
+    saved[0].save(path)
+    _rewrite(path, edit_tensors=lambda t: t.pop("support.knots"))
+    with pytest.raises(ValueError, match="invalid feature support.*2-D"):
+        GanAugmenter.load(path)
+    saved[0].save(path)
+    _rewrite(path, edit_header=lambda h: h["spec"].update(snap=[{"set": "x"}] * 3))
+    with pytest.raises(ValueError, match="invalid feature support.*snapping set"):
+        GanAugmenter.load(path)
+
+
 def test_pickles_are_not_executed(tmp_path):
     marker = tmp_path / "pwned"
 

@@ -1,6 +1,5 @@
 """Containers, label types, layouts and bad input."""
 
-
 import numpy as np
 import pandas as pd
 import pytest

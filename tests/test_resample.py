@@ -1,6 +1,5 @@
 """fit_resample: imbalanced-learn's contract."""
 
-
 import numpy as np
 import pandas as pd
 import pytest

@@ -1,6 +1,5 @@
 """GanAugmenter.sample: counts, labels, streams and value ranges."""
 
-
 import numpy as np
 import pytest
 

@@ -21,6 +21,7 @@ from sklearn.model_selection import train_test_split
 
 BUILTIN = ("digits", "digits-flat", "breast_cancer", "wine", "animal-mnist")
 REGIMES = ("full", "low-data", "imbalanced", "folds")
+SCALES = ("none", "minmax", "standard")
 SUITES = ("keel",)
 KEEL_PREFIX = "keel:"
 # Regime sizes per data set (rows per class); others get DEFAULT_SIZES.
@@ -204,3 +205,39 @@ def target_counts(y_train: np.ndarray, regime: str, multiplier: float = 1.0) -> 
         c.item(): int(n + round(multiplier * n))
         for c, n in zip(classes, counts, strict=True)
     }
+
+
+def scale_split(
+    X_tr: np.ndarray, X_te: np.ndarray, scale: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Preprocess a split as users do before resampling, fitted on the
+    training rows only: ``"minmax"`` to [0, 1], ``"standard"`` to zero mean
+    and unit variance; ``"none"`` leaves the data as loaded.
+
+    Tables are scaled per column (scikit-learn's ``MinMaxScaler`` and
+    ``StandardScaler``); images per channel over all pixels, as ``/ 255`` and
+    torchvision's ``Normalize`` do, in float32.
+    """
+    if scale == "none":
+        return X_tr, X_te
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}; got {scale!r}.")
+    if X_tr.ndim == 2:
+        from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+        scaler = MinMaxScaler() if scale == "minmax" else StandardScaler()
+        return scaler.fit_transform(X_tr), scaler.transform(X_te)
+    # images: channels last for (n, h, w, 1|3), otherwise one channel
+    axes = tuple(range(X_tr.ndim - 1)) if X_tr.ndim == 4 else None
+    train = X_tr.astype(np.float64)
+    if scale == "minmax":
+        shift = train.min(axis=axes)
+        width = train.max(axis=axes) - shift
+    else:
+        shift = train.mean(axis=axes)
+        width = train.std(axis=axes)
+    width = np.where(width > 0, width, 1.0)
+    return tuple(  # type: ignore[return-value]
+        ((X.astype(np.float64) - shift) / width).astype(np.float32)
+        for X in (X_tr, X_te)
+    )

@@ -69,6 +69,13 @@ def markdown(result: dict) -> str:
         "real rows then 8 generated ones.",
         "",
     ]
+    scale = result["config"].get("scale", "none")
+    if scale != "none":
+        out += [
+            f"Features preprocessed with `--scale {scale}` (fitted on each "
+            "split's training rows) before any method ran.",
+            "",
+        ]
     out += notes_section(runs)
     if len(groups) > 1 and any(r["method"] == "ganaug" for r in runs):
         out += suite_section(result)

@@ -31,10 +31,12 @@ from .classifiers import (
 from .data import (
     KEEL_PREFIX,
     REGIMES,
+    SCALES,
     Dataset,
     check_dataset,
     load_dataset,
     make_split,
+    scale_split,
     target_counts,
 )
 from .methods import (
@@ -64,6 +66,7 @@ class BenchConfig:
     minority: int | None = None
     majority: int | None = None
     multiplier: float = 1.0
+    scale: str = "none"  # preprocessing of each split: none, minmax, standard
     cnn_steps: int = 600
     ganaug_params: dict = field(default_factory=dict)
     quality: bool = True
@@ -106,6 +109,10 @@ def validate_config(config: BenchConfig) -> None:
     subset("methods", config.methods, METHODS)
     subset("classifiers", config.classifiers, CLASSIFIERS)
     subset("regimes", config.regimes, REGIMES)
+    if config.scale not in SCALES:
+        raise ValueError(
+            f"scale must be one of {', '.join(SCALES)}; got {config.scale!r}."
+        )
     if not config.datasets:
         raise ValueError("datasets: give at least one data set.")
     if isinstance(config.seeds, bool) or not isinstance(config.seeds, int):
@@ -310,6 +317,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
                 split = make_split(data, regime, seed, **size)
                 X_tr, y_tr = data.X[split.train], data.y[split.train]
                 X_te, y_te = data.X[split.test], data.y[split.test]
+                X_tr, X_te = scale_split(X_tr, X_te, config.scale)
                 target = target_counts(y_tr, regime, config.multiplier)
                 classes, counts = np.unique(y_tr, return_counts=True)
                 minority = classes[np.argmin(counts)].item()
