@@ -1,4 +1,5 @@
-"""The ``ganaug`` console script: ``ganaug demo`` and ``ganaug bench``."""
+"""The ``ganaug`` console script: ``demo`` and ``bench`` here; ``fit``,
+``sample`` and ``resample`` (tables in files) in :mod:`ganaug.cli_files`."""
 
 from __future__ import annotations
 
@@ -10,22 +11,9 @@ from pathlib import Path
 from .bench.classifiers import CLASSIFIERS
 from .bench.data import REGIMES, SCALES
 from .bench.methods import METHODS
-
-
-def _steps(value: str):
-    return value if value == "auto" else int(value)
-
-
-def _positive_int(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive integer; got {value!r}"
-        ) from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {n}")
-    return n
+from .cli_files import add_commands, run
+from .cli_files import positive_int as _positive_int
+from .cli_files import steps as _steps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -137,7 +125,11 @@ def main(argv: list[str] | None = None) -> int:
         "data sets already there (same settings and the same ganaug code)",
     )
 
+    add_commands(sub)
+
     args = parser.parse_args(argv)
+    if hasattr(args, "run"):
+        return run(args)
     if args.command == "bench":
         return _bench(args, bench)
     if args.command == "demo":
