@@ -1,13 +1,14 @@
 """Distributed training: two gloo processes under torchrun train one model.
 
-One ``torchrun --nproc_per_node=2`` run of ``tests/ddp_worker.py`` (about
-20 s on two busy cores) does every distributed fit; the tests compare what
+One ``torchrun --nproc_per_node=2`` run of ``tests/ddp_worker.py`` (20 to
+30 s on two busy cores) does every distributed fit; the tests compare what
 the two ranks saw.  A world of one process must be a plain fit, bit for bit.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -65,7 +66,8 @@ def ranks(tmp_path_factory):
         log, _ = proc.communicate()
         pytest.fail(f"the two-process run hung:\n{log[-3000:]}")
     assert proc.returncode == 0, log[-3000:]
-    assert "Warning" not in log, log[-3000:]
+    # no warning from ganaug, nor DDP's about gradient layouts
+    assert not re.search(r"ganaug/\S+\.py:\d+: \w*Warning|Grad strides", log), log
     seen = [torch.load(out / f"rank{r}.pt", weights_only=False) for r in (0, 1)]
     return seen[0], seen[1], out
 
