@@ -45,8 +45,13 @@ def small_cnn(seed: int) -> nn.Module:
 
 
 def train_and_test(train_ds, test_ds, seed=0, epochs=30) -> float:
-    loader = DataLoader(train_ds, batch_size=64, shuffle=True, num_workers=2,
-                        generator=torch.Generator().manual_seed(seed))
+    loader = DataLoader(
+        train_ds,
+        batch_size=64,
+        shuffle=True,
+        num_workers=2,
+        generator=torch.Generator().manual_seed(seed),
+    )
     model = small_cnn(seed)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     for epoch in range(epochs):
@@ -68,13 +73,23 @@ def train_and_test(train_ds, test_ds, seed=0, epochs=30) -> float:
 def main() -> None:
     X, y = load_digits(return_X_y=True)
     X = np.rint(X.reshape(-1, 8, 8) * 255 / 16).astype(np.uint8)
-    X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y,
-                                              random_state=0)
+    X_tr, X_te, y_tr, y_te = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
     rng = np.random.default_rng(0)
-    keep = np.concatenate([rng.choice(np.flatnonzero(y_tr == c), PER_CLASS,
-                                      replace=False) for c in range(10)])
-    tf = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True),
-                     v2.RandomCrop(8, padding=1)])
+    keep = np.concatenate(
+        [
+            rng.choice(np.flatnonzero(y_tr == c), PER_CLASS, replace=False)
+            for c in range(10)
+        ]
+    )
+    tf = v2.Compose(
+        [
+            v2.ToImage(),
+            v2.ToDtype(torch.float32, scale=True),
+            v2.RandomCrop(8, padding=1),
+        ]
+    )
     test_tf = v2.Compose([v2.ToImage(), v2.ToDtype(torch.float32, scale=True)])
     real = Digits(X_tr[keep], y_tr[keep])  # no transform: AugmentedDataset applies it
     test = Digits(X_te, y_te, transform=test_tf)
@@ -83,8 +98,9 @@ def main() -> None:
     print(f"fitted the GAN on {len(real)} images ({aug.n_steps_} steps)")
 
     baseline = train_and_test(Digits(X_tr[keep], y_tr[keep], transform=tf), test)
-    augmented = AugmentedDataset(real, aug, synthetic_fraction=0.5, transform=tf,
-                                 refresh=True, random_state=0)
+    augmented = AugmentedDataset(
+        real, aug, synthetic_fraction=0.5, transform=tf, refresh=True, random_state=0
+    )
     with_gan = train_and_test(augmented, test)
     print(f"test accuracy, real only ({len(real)} images): {baseline:.3f}")
     print(f"test accuracy, AugmentedDataset ({len(augmented)} items): {with_gan:.3f}")

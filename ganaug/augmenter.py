@@ -8,6 +8,7 @@ parameters, hands the data to :mod:`~ganaug.prepare`, the networks to
 
 from __future__ import annotations
 
+import os
 import warnings
 from numbers import Integral, Real
 from typing import Any
@@ -22,6 +23,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .diagnostics import CollapseWarning, check_samples, sliced_distance
 from .diffaug import parse_policy
+from .distributed import Distributed
+from .distributed import setup as setup_distributed
 from .filtering import ConfidenceFilter
 from .labels import (
     check_y,
@@ -46,7 +49,13 @@ from .prepare import (
     wrap_X,
     wrap_y,
 )
-from .runtime import derived_seed, resolve_device, resolve_seed, torch_rng
+from .runtime import (
+    derived_seed,
+    process_seed,
+    resolve_device,
+    resolve_seed,
+    torch_rng,
+)
 from .serialization import FittedParts
 from .support import TRANSFORMS
 from .training import EarlyStopping, TrainConfig, default_steps, train
@@ -154,7 +163,29 @@ class GanAugmenter(BaseOverSampler):
     amp : bool, default=True
         bfloat16 autocast on CUDA (ignored elsewhere).
     verbose : int, default=0
-        ``1`` shows a progress bar with the losses.
+        ``1`` shows a progress bar with the losses (on rank 0 only in a
+        distributed fit).
+    log_dir : str, path or None, default=None
+        Write TensorBoard logs of the fit there: the losses of every history
+        entry (``loss/discriminator``, ``loss/generator``), every quality
+        score (``quality``), and the EMA generator's samples at every quality
+        evaluation and after the last step (a grid per class for images, a
+        histogram per feature for tables).  Needs ``pip install
+        tensorboard``.  Only rank 0 writes in a distributed fit.
+    distributed : "auto" or bool, default="auto"
+        Train one model on several processes or machines with PyTorch
+        DistributedDataParallel when the script runs under ``torchrun``.
+        ``"auto"``: if ``torch.distributed`` is initialised, its default
+        group is used; otherwise, if the environment has ``WORLD_SIZE`` > 1
+        (``torchrun`` sets it), the group is initialised from the environment
+        with backend ``nccl`` for CUDA and ``gloo`` for the CPU; a world of
+        one process is a plain fit.  Every process must call ``fit`` with the
+        same data; each draws its own batches (``batch_size`` rows per
+        process), gradients are averaged, and every process ends with the
+        same model (only rank 0 writes in :meth:`save`).  ``device="auto"``
+        means ``cuda:LOCAL_RANK``, else the CPU.  ``False``: every process
+        fits on its own.  ``True``: like ``"auto"``, but a fit outside a
+        distributed environment is an error.
     random_state : int, numpy RandomState or None, default=None
         Seeds weights, batches and noise; on CPU the same seed gives the same
         model and samples.  The global RNGs are never touched.
@@ -220,6 +251,8 @@ class GanAugmenter(BaseOverSampler):
         "device": [str, torch.device],
         "amp": ["boolean"],
         "verbose": ["verbose"],
+        "log_dir": [str, os.PathLike, None],
+        "distributed": [StrOptions({"auto"}), "boolean"],
         "random_state": ["random_state", np.random.Generator],
     }
 
@@ -249,6 +282,8 @@ class GanAugmenter(BaseOverSampler):
         device: str = "auto",
         amp: bool = True,
         verbose: int = 0,
+        log_dir: str | os.PathLike | None = None,
+        distributed: bool | str = "auto",
         random_state: Any = None,
     ) -> None:
         self.steps = steps
@@ -274,6 +309,8 @@ class GanAugmenter(BaseOverSampler):
         self.device = device
         self.amp = amp
         self.verbose = verbose
+        self.log_dir = log_dir
+        self.distributed = distributed
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
@@ -298,6 +335,11 @@ class GanAugmenter(BaseOverSampler):
         """:meth:`fit`'s work; returns the validated array and DataFrame
         columns so that :meth:`_fit_resample` does not read ``X`` again."""
         self._validate_params()
+        if self.log_dir is not None:  # on every process, before any collective
+            from .monitoring import summary_writer_class
+
+            summary_writer_class()
+        dist = setup_distributed(self.distributed, self.device)
         arr, layout, columns = check_X_columns(X, layout=self.layout)
         y_arr = check_y(y, arr.shape[0])
         _refuse_continuous(y_arr)
@@ -305,8 +347,10 @@ class GanAugmenter(BaseOverSampler):
         spec = fit_spec(X, arr, layout, y, columns, self.feature_transform)
         model_kind = self._model_kind(spec)
         policy = self._policy(model_kind)
-        device = resolve_device(self.device)
+        device = resolve_device(self.device) if dist is None else dist.device
         seed = resolve_seed(self.random_state)
+        if dist is not None:  # random_state=None: rank 0's fresh seed for all
+            seed = int(dist.broadcast([seed])[0])
         shape = net_shape(spec.model_shape, model_kind)
         x_np = to_model_space(
             arr, spec, columns, np.random.default_rng(derived_seed(seed, 1))
@@ -323,19 +367,32 @@ class GanAugmenter(BaseOverSampler):
         )
         auto = self.steps == "auto"
         steps = default_steps(len(arr)) if auto else int(self.steps)
+        if dist is not None:
+            dist.check_same_data(x_np, codes, repr((classes.tolist(), spec)))
         x_t = torch.from_numpy(x_np.reshape((len(x_np), *shape))).to(device)
-        ema, history = train(
-            gen.to(device),
-            disc.to(device),
-            x_t,
-            torch.from_numpy(codes).to(device),
-            len(classes),
-            self._train_config(steps, policy),
-            torch.Generator(device).manual_seed(seed + 1),
-            self._early_stopping(x_np, codes, len(classes), device, seed)
-            if auto
-            else None,
-        )
+        config = self._train_config(steps, policy)
+        rank = 0 if dist is None else dist.rank
+        if rank:
+            config.verbose = 0  # one progress bar, rank 0's
+        monitor = self._monitor(spec, len(classes), device, seed, dist)
+        try:
+            ema, history = train(
+                gen.to(device),
+                disc.to(device),
+                x_t,
+                torch.from_numpy(codes).to(device),
+                len(classes),
+                config,
+                torch.Generator(device).manual_seed(process_seed(seed, rank)),
+                self._early_stopping(x_np, codes, len(classes), device, seed)
+                if auto
+                else None,
+                dist=dist,
+                monitor=monitor,
+            )
+        finally:
+            if monitor is not None:
+                monitor.close()
         self._set_fitted(
             FittedParts(
                 classes=classes,
@@ -350,8 +407,39 @@ class GanAugmenter(BaseOverSampler):
             ),
             device,
         )
-        self._warn_if_collapsed(x_np, codes)
+        self._dist_rank = None if dist is None else dist.rank
+        if not self._dist_rank:  # once, on rank 0, in a distributed fit
+            self._warn_if_collapsed(x_np, codes)
         return arr, columns
+
+    def _monitor(
+        self,
+        spec: DataSpec,
+        n_classes: int,
+        device: torch.device,
+        seed: int,
+        dist: Distributed | None,
+    ) -> Any:
+        """The TensorBoard log of ``log_dir``, on rank 0 only; else ``None``."""
+        if self.log_dir is None or (dist is not None and not dist.is_main):
+            return None
+        from .monitoring import TensorBoardLog
+
+        shape = spec.model_shape
+
+        def decode(x: np.ndarray) -> list[np.ndarray]:
+            return decode_features(x.reshape(len(x), *shape), spec, self.snap)
+
+        return TensorBoardLog(
+            self.log_dir,
+            n_classes=n_classes,
+            noise_dim=self.noise_dim,
+            device=device,
+            seed=seed,
+            image_shape=shape if spec.is_image else None,
+            decode=None if spec.is_image else decode,
+            feature_names=spec.columns,
+        )
 
     def _warn_if_collapsed(self, x_real: np.ndarray, codes: np.ndarray) -> None:
         """Samples piled at the bounds or without spread within a class: warn
@@ -434,7 +522,7 @@ class GanAugmenter(BaseOverSampler):
     def _set_fitted(self, parts: FittedParts, device: torch.device) -> None:
         """The one place that builds the fitted state, from :meth:`fit`'s
         results or from a saved file; a refit leaves nothing stale behind."""
-        for stale in ("filter_", "feature_names_in_"):
+        for stale in ("filter_", "feature_names_in_", "_dist_rank"):
             self.__dict__.pop(stale, None)
         spec = parts.spec
         self.classes_ = parts.classes
@@ -711,9 +799,19 @@ class GanAugmenter(BaseOverSampler):
         SHA-256 digest of both.  :meth:`load` checks the digest, the
         parameters and every tensor shape before it builds anything; reading
         a file never executes code from it.
+
+        A model fitted by several processes together (``distributed``) is
+        written once, by rank 0: on the other ranks ``save`` writes nothing
+        and returns at once (it does not wait for rank 0, so calling it on
+        rank 0 alone is fine too; call ``torch.distributed.barrier()`` before
+        another rank reads the file).  Any other model is written by the
+        process that calls ``save``.
         """
         from .serialization import save
 
+        if getattr(self, "_dist_rank", None):
+            check_is_fitted(self)
+            return
         save(self._parts(), self.get_params(), path)
 
     @classmethod

@@ -79,3 +79,15 @@ def derived_seed(random_state: Any, *keys: int, name: str = "random_state") -> i
     base = 0 if random_state is None else resolve_seed(random_state, name=name)
     state = np.random.SeedSequence([base, *keys]).generate_state(1)[0]
     return int(state >> 1)
+
+
+def process_seed(seed: int, rank: int) -> int:
+    """The seed of the batches, noise and augmentations of process ``rank``.
+
+    Rank 0, and a plain single-process fit, use ``seed + 1``; other ranks a
+    seed derived from ``(seed, rank)``, so every process draws its own batches.
+
+    >>> process_seed(7, 0)
+    8
+    """
+    return seed + 1 if rank == 0 else derived_seed(seed, 7, rank)

@@ -142,6 +142,8 @@ def _encode_params(params: dict[str, Any], seed: int) -> dict[str, Any]:
             value = int(seed)  # a RandomState/Generator: keep the seed it gave
         elif name == "device":
             value = str(value)
+        elif name == "log_dir" and value is not None:
+            value = os.fspath(value)
         elif name == "sampling_strategy" and isinstance(value, dict):
             value = {"dict": [[_encode_label(k), int(v)] for k, v in value.items()]}
         elif callable(value):

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
 import torch
 from torch import nn
@@ -26,6 +27,9 @@ from .losses import (
     mode_seeking_penalty,
     r1_penalty,
 )
+
+if TYPE_CHECKING:
+    from .distributed import Distributed
 
 
 @dataclass(kw_only=True)
@@ -142,6 +146,20 @@ class EarlyStopping:
     min_delta: float = 0.01
 
 
+class Monitor(Protocol):
+    """Where the loop reports progress besides ``history``, e.g. TensorBoard
+    (:class:`ganaug.monitoring.TensorBoardLog`)."""
+
+    def scalars(self, step: int, values: dict[str, float]) -> None:
+        """Called with every history entry's mean losses and every quality
+        score, under the tags ``loss/discriminator``, ``loss/generator`` and
+        ``quality``."""
+
+    def samples(self, step: int, ema: nn.Module) -> None:
+        """Called with the EMA generator at every quality evaluation and after
+        the last step."""
+
+
 def default_steps(n_samples: int) -> int:
     """Steps that grow with the data: 2,000 for tiny sets, 4,000 at most."""
     return int(min(4000, max(2000, 1000 + 2.5 * n_samples)))
@@ -156,6 +174,9 @@ def train(
     config: TrainConfig,
     generator: torch.Generator,
     early_stopping: EarlyStopping | None = None,
+    *,
+    dist: Distributed | None = None,
+    monitor: Monitor | None = None,
 ) -> tuple[nn.Module, list[dict[str, float]]]:
     """Train ``gen`` against ``disc``; return the EMA generator and the history.
 
@@ -167,6 +188,14 @@ def train(
     returned EMA generator is the best-scored snapshot, and the last history
     entry says where training stopped (``"step"``) and which snapshot was
     kept (``"best_step"``).
+
+    With ``dist`` (:mod:`ganaug.distributed`), this process is one of
+    ``dist.world_size`` that train the same models, each on batches drawn
+    from its own ``generator``: gradients are averaged by
+    ``DistributedDataParallel``, the history holds losses averaged over
+    processes, the quality score is rank 0's, and every process returns the
+    same EMA generator.  ``monitor`` receives the losses, quality scores and
+    EMA generator as they come (see :class:`Monitor`).
 
     Raises
     ------
@@ -185,6 +214,22 @@ def train(
         )
     loss = config.loss
     sampler = BatchSampler(x, y, n_classes, generator, config.class_balanced)
+    # The modules whose forward passes build the graphs that update them.
+    # Under DDP, exactly one forward of each wrapper per backward: the D
+    # step's pass over real and fake and the G step's generator pass go
+    # through the wrappers, and their backward averages the gradients.  The
+    # gradient penalty's second pass and the G step's pass through D use the
+    # bare modules: the penalty's gradient reaches D's parameters in the same
+    # backward as the main pass (each parameter's gradient is accumulated
+    # once, then averaged), and D's gradients from the G step are never used
+    # (the next D step clears them; DDP ignores a backward it did not prepare
+    # for).  R1's and the penalty's torch.autograd.grad calls differentiate
+    # with respect to inputs only, so no parameter hook fires early.  Every
+    # parameter gets a gradient in every step, so find_unused_parameters (a
+    # graph walk per step) is not needed.
+    gen_step, disc_step = gen, disc
+    if dist is not None:
+        gen_step, disc_step = dist.wrap(gen), dist.wrap(disc)
     ema = copy.deepcopy(gen).eval().requires_grad_(False)
     fused = device.type in ("cpu", "cuda")  # one kernel per Adam step
     opt_g = torch.optim.Adam(
@@ -216,7 +261,7 @@ def train(
     bar = tqdm(
         total=config.steps, disable=not config.verbose, desc="ganaug", leave=False
     )
-    stopper = _Stopper(early_stopping)
+    stopper = _Stopper(early_stopping, dist)
     gen.train()
     disc.train()
     # disc.eval()/disc.train() walk the module tree on every call (about 8% of
@@ -234,7 +279,7 @@ def train(
             if config.r1_weight:
                 real_in = real_in.detach().requires_grad_(True)
             with autocast:  # one pass over real and fake: one power step, one call
-                out = disc(torch.cat([real_in, fake_in]), torch.cat([yb, yb]))
+                out = disc_step(torch.cat([real_in, fake_in]), torch.cat([yb, yb]))
                 out_real, out_fake = out.float().chunk(2)
                 d_loss = loss.d_loss(out_real, out_fake)
             if loss.gradient_penalty:
@@ -261,7 +306,7 @@ def train(
             yb = torch.cat([yb[: bs // 2], yb[: bs // 2]])
         z = noise(len(yb))
         with autocast:
-            fake = gen(z, yb)
+            fake = gen_step(z, yb)
             g_loss = loss.g_loss(disc(augment(fake.float()), yb).float())
             if config.diversity_weight:
                 h = bs // 2
@@ -280,13 +325,19 @@ def train(
         stop = stopper.after_step(step + 1, ema, losses, checked, config)
         if stop or stopper.evaluated_at == step + 1:
             checked = step + 1  # the stopper checked the losses before scoring
+            if monitor is not None:
+                monitor.scalars(step + 1, stopper.report())
+                monitor.samples(step + 1, ema)
         end_of_epoch = (step + 1) % epoch_len == 0 or step + 1 == config.steps or stop
         if end_of_epoch or step + 1 - checked >= _CHECK_EVERY:
-            _check_losses(losses, checked, step + 1, config)
+            _check_losses(losses, checked, step + 1, config, dist)
             checked = step + 1
         if end_of_epoch:
             start = len(history) * epoch_len
-            mean = losses[start : step + 1].mean(dim=0).tolist()
+            mean_t = losses[start : step + 1].mean(dim=0)
+            if dist is not None:
+                mean_t = dist.mean(mean_t)
+            mean = mean_t.tolist()
             history.append(
                 {
                     "epoch": len(history) + 1,
@@ -300,10 +351,15 @@ def train(
                 bar.set_postfix(
                     d_loss=f"{mean[0]:.3f}", g_loss=f"{mean[1]:.3f}", **stopper.report()
                 )
+            if monitor is not None:
+                losses_now = {"loss/discriminator": mean[0], "loss/generator": mean[1]}
+                monitor.scalars(step + 1, losses_now)
         bar.update(1)
         if stop:
             break
     bar.close()
+    if monitor is not None and stopper.evaluated_at != history[-1]["step"]:
+        monitor.samples(history[-1]["step"], ema)
     gen.eval()
     disc.eval()
     if stopper.best_state is not None:
@@ -321,8 +377,11 @@ def _set_training(modules: list[nn.Module], mode: bool) -> None:
 class _Stopper:
     """The bookkeeping of :class:`EarlyStopping` inside the loop."""
 
-    def __init__(self, rule: EarlyStopping | None) -> None:
+    def __init__(
+        self, rule: EarlyStopping | None, dist: Distributed | None = None
+    ) -> None:
         self.rule = rule
+        self.dist = dist
         self.best = math.inf
         self.best_state: dict[str, torch.Tensor] | None = None
         self.best_step = 0
@@ -342,9 +401,13 @@ class _Stopper:
         rule = self.rule
         if rule is None or step % rule.every:
             return False
-        _check_losses(losses, checked, step, config)  # never score a NaN model
+        _check_losses(losses, checked, step, config, self.dist)  # no NaN model
         self.evaluated_at = step
-        self.last = float(rule.evaluate(ema))
+        if self.dist is None:
+            self.last = float(rule.evaluate(ema))
+        else:  # rank 0 scores, every process takes the same decision
+            mine = float(rule.evaluate(ema)) if self.dist.is_main else math.nan
+            self.last = self.dist.broadcast([mine])[0]
         if self.last < self.best * (1.0 - rule.min_delta):
             self.best, self.best_step, self.since_best = self.last, step, 0
             self.best_state = {
@@ -359,13 +422,31 @@ class _Stopper:
 
 
 def _check_losses(
-    losses: torch.Tensor, start: int, stop: int, config: TrainConfig
+    losses: torch.Tensor,
+    start: int,
+    stop: int,
+    config: TrainConfig,
+    dist: Distributed | None = None,
 ) -> None:
     """Raise :class:`TrainingDivergedError` if ``losses[start:stop]`` has a
-    non-finite value, naming the first one (one host sync when all is well)."""
+    non-finite value, naming the first one (one host sync when all is well).
+
+    With ``dist``, every process raises if one process found a non-finite
+    loss, so that none is left waiting for the others."""
     finite = torch.isfinite(losses[start:stop])
-    if finite.all():
+    if dist is None:
+        if finite.all():
+            return
+    elif dist.all_true(finite.all()):
         return
+    elif finite.all():
+        raise TrainingDivergedError(
+            f"Training diverged: a loss became non-finite on another process "
+            f"between steps {start + 1} and {stop} of {config.steps}. "
+            f"{_likely_causes(config)}",
+            step=None,
+            what=None,
+        )
     bad = (~finite).nonzero()[0].tolist()  # first step; D before G in a step
     step, col = start + bad[0] + 1, bad[1]
     what = ("discriminator loss", "generator loss")[col]
