@@ -540,7 +540,10 @@ class GanAugmenter(BaseOverSampler):
         self.generator_ = gen.to(device).eval().requires_grad_(False)
         if parts.filter_state is not None:
             self.filter_ = ConfidenceFilter.from_state(parts.filter_state)
-        self._sample_rng = torch.Generator().manual_seed(self.seed_ + 2)
+        # a stream of its own: no sample(random_state=k) reproduces it
+        self._sample_rng = torch.Generator().manual_seed(
+            derived_seed(self.seed_, 2, name="seed")
+        )
         if parts.sample_rng_state is not None:
             self._sample_rng.set_state(parts.sample_rng_state)
 

@@ -61,6 +61,14 @@ def test_sample_continues_its_stream_or_uses_a_seed(fitted):
     assert not np.array_equal(c, d)
 
 
+def test_the_default_stream_is_not_a_small_seed(small_digits):
+    X, y = small_digits
+    aug = GanAugmenter(**FAST).fit(X, y)
+    first, _ = GanAugmenter(**FAST).fit(X, y).sample(10)  # a fresh stream
+    for k in range(max(aug.seed_ - 3, 0), aug.seed_ + 5):
+        assert not np.array_equal(aug.sample(10, random_state=k)[0], first)
+
+
 def test_samples_stay_in_the_fitted_value_range(fitted, small_digits):
     X, _ = small_digits
     X_new, _ = fitted.sample(200)
