@@ -137,8 +137,8 @@ class GanAugmenter(BaseOverSampler):
         by its rank (empirical CDF), so skewed and multi-modal columns become
         uniform and a point mass (a share of exact zeros) comes back exact;
         ``"minmax"``: a straight line from the column's minimum to its
-        maximum; ``"auto"``: quantiles for continuous columns, a straight line
-        for columns with few distinct values or on a lattice (see ``snap``).
+        maximum; ``"auto"``: a straight line for columns with few distinct
+        values (see ``snap``), quantiles for the rest.
         All three are invariant to the scaling users apply first
         (``MinMaxScaler``, ``StandardScaler``).  Image channels are always
         scaled linearly.

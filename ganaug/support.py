@@ -53,9 +53,12 @@ def n_knots(n_rows: int, transform: str) -> int:
 
 
 def uses_quantiles(transform: str, rule: dict[str, Any] | None) -> bool:
-    """``"auto"``: quantiles for continuous features (no snapping rule), a
-    straight line for sets and lattices."""
-    return transform == "quantile" or (transform == "auto" and rule is None)
+    """``"auto"``: a straight line for a feature with few distinct values (a
+    set: flags, codes, pixel intensities of digits), quantiles for the rest,
+    lattices included (values recorded to two decimals are continuous)."""
+    if transform == "auto":
+        return rule is None or "set" not in rule
+    return transform == "quantile"
 
 
 def fit_knots(offsets: np.ndarray, k: int, quantile: bool = True) -> np.ndarray:

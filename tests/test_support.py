@@ -168,3 +168,21 @@ def test_bad_rules_are_named(rule, words):
 )
 def test_bad_knots_are_named(knots, words):
     assert words in support.check_knots(knots, 1)
+
+
+def test_auto_transform_is_linear_for_sets_and_quantile_otherwise():
+    rng = np.random.default_rng(5)
+    n = 300
+    X = np.column_stack(
+        [
+            rng.integers(0, 5, n) / 4.0,  # a set of 5 values
+            np.round(rng.lognormal(size=n), 2),  # a lattice of cents, skewed
+            rng.lognormal(size=n),  # continuous, skewed
+        ]
+    )
+    _, spec = _spec(X, "auto")
+    assert "set" in spec.snap[0] and "lattice" in spec.snap[1] and spec.snap[2] is None
+    linear = np.linspace(0.0, spec.knots[0, -1], spec.knots.shape[1])
+    np.testing.assert_allclose(spec.knots[0], linear)
+    for j in (1, 2):  # skewed: the median knot sits far below the middle
+        assert spec.knots[j, spec.knots.shape[1] // 2] < 0.3 * spec.knots[j, -1]
