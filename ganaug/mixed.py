@@ -47,6 +47,9 @@ from .prepare import (
 from .validation import container_of, describe, is_sparse, to_numpy
 
 KINDS = ("numeric", "categorical")
+# How a missing value is written in an ``object`` column: as the caller wrote
+# it (so that real and synthetic rows agree, e.g. for ``OneHotEncoder``).
+MARKERS = ("nan", "none", "pd.NA")
 # A categorical column with more distinct values than this is refused (an
 # identifier, or a number that should not be categorical).
 MAX_CATEGORIES = 1000
@@ -70,6 +73,8 @@ class Column:
     # a pandas ``category`` column: all the categories of its dtype
     dtype_categories: list | None = None
     ordered: bool = False
+    # the missing value of an ``object`` column, one of MARKERS
+    na: str = "nan"
 
     @property
     def block_size(self) -> int:
@@ -168,6 +173,8 @@ class Table:
     dtype: np.dtype
     # pandas ``category`` columns: (all categories, ordered); None otherwise
     category_dtypes: list[tuple[list, bool] | None]
+    # per column, how its missing values are written (MARKERS)
+    na: list[str]
 
     @property
     def n_rows(self) -> int:
@@ -343,7 +350,28 @@ def _table(
         categorical=[bool(c) for c in cat],
         dtype=np.dtype(dtype),
         category_dtypes=category_dtypes or [None] * len(cols),
+        na=[_marker(c[m]) for c, m in zip(cols, missing, strict=True)],
     )
+
+
+def _marker(missing_values: np.ndarray) -> str:
+    """How the first missing value of a column is written (NaN if none)."""
+    if missing_values.dtype != object or len(missing_values) == 0:
+        return "nan"
+    first = missing_values[0]
+    if first is None:
+        return "none"
+    return "pd.NA" if type(first).__name__ == "NAType" else "nan"
+
+
+def _missing_value(marker: str) -> Any:
+    if marker == "none":
+        return None
+    if marker == "pd.NA":
+        import pandas as pd
+
+        return pd.NA
+    return np.nan
 
 
 def _numbers(values: np.ndarray, what: str, ref: str, guessed: bool) -> np.ndarray:
@@ -496,9 +524,10 @@ def fit_spec(
                 categories=cats,
                 dtype_categories=dtype_cats[0] if dtype_cats else None,
                 ordered=dtype_cats[1] if dtype_cats else False,
+                na=table.na[j],
             )
         else:
-            col = Column("numeric", missing=bool(miss.any()))
+            col = Column("numeric", missing=bool(miss.any()), na=table.na[j])
             feats.append(observed)
             ranges.append(bounds_of(observed, f"X column {_label(spec, j)}"))
         if col.block_size:
@@ -601,19 +630,23 @@ def decode(x: np.ndarray, spec: DataSpec, snap: bool) -> list[np.ndarray]:
             values = numeric[k]
             k += 1
             if level is not None and (level == 1).any():
-                values = _with_missing(values, level == 1)
+                values = _with_missing(values, level == 1, col.na)
         else:
             table = np.empty(len(col.categories) + 1, dtype=object)
             table[:-1] = col.categories
-            table[-1] = np.nan
+            table[-1] = _missing_value(col.na)
             values = table[level]
         out.append(values)
     return out
 
 
-def _with_missing(values: np.ndarray, gone: np.ndarray) -> np.ndarray:
-    out = values.copy() if values.dtype.kind == "f" else values.astype(object)
-    out[gone] = np.nan
+def _with_missing(values: np.ndarray, gone: np.ndarray, marker: str) -> np.ndarray:
+    if values.dtype.kind == "f":
+        out = values.copy()
+        out[gone] = np.nan
+        return out
+    out = values.astype(object)
+    out[gone] = _missing_value(marker)
     return out
 
 
@@ -641,6 +674,8 @@ def _check_column(c: dict, class_counts: np.ndarray) -> str | None:
         return f"kind {c['kind']!r:.40} is not one of {KINDS}"
     if not isinstance(c["missing"], bool) or not isinstance(c["ordered"], bool):
         return "'missing' and 'ordered' must be true or false"
+    if c["na"] not in MARKERS:
+        return f"the missing-value marker {c['na']!r:.40} is not one of {MARKERS}"
     if c["kind"] == "numeric":
         if c["categories"] is not None or c["dtype_categories"] is not None:
             return "a numeric column has no categories"

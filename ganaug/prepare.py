@@ -317,7 +317,14 @@ def wrap_X(feats: list[np.ndarray], spec: DataSpec) -> Any:
     if spec.container == "pandas":
         import pandas as pd
 
-        frame = pd.DataFrame(dict(enumerate(feats)))
+        # object columns stay object (pandas would read strings as "str" and
+        # turn a None into NaN)
+        frame = pd.DataFrame(
+            {
+                j: pd.Series(f, dtype=object) if f.dtype == object else f
+                for j, f in enumerate(feats)
+            }
+        )
         frame.columns = spec.columns
         if spec.column_dtypes is not None:
             dtypes = [_pandas_dtype(t) for t in spec.column_dtypes]
