@@ -217,7 +217,15 @@ def categorical_mask(
 ) -> np.ndarray | None:
     """``categorical_features`` as one bool per column (``None`` stays
     ``None``): column indices, a boolean mask, or column names (with
-    ``names``, a DataFrame's columns)."""
+    ``names``, a DataFrame's columns).
+
+    Examples
+    --------
+    >>> categorical_mask([0, -1], 3).tolist()
+    [True, False, True]
+    >>> categorical_mask(["city"], 2, names=["age", "city"]).tolist()
+    [False, True]
+    """
     if categorical_features is None:
         return None
     expected = (
