@@ -57,15 +57,16 @@ from ganaug import GanAugmenter
 from ganaug.bench.keel import FOLD_SEED, MISSING, N_FOLDS, data_dir
 from ganaug.bench.stats import paired_ci
 
-# The tables run by default (one or two per family, small enough for the
-# time budget; --tables all runs every table with a nominal attribute).
+# The tables run by default: one per family (abalone, car, flare, kr-vs-k,
+# lymphography), to fit a ~25 minute budget on 2 CPU cores; kddcup's 41
+# attributes are left out.  --tables all runs all 21 tables with a nominal
+# attribute.
 DEFAULT_TABLES = (
     "abalone9-18",
-    "abalone-21_vs_8",
-    "car-good",
     "flare-F",
     "kr-vs-k-zero_vs_eight",
     "lymphography-normal-fibrosis",
+    "car-good",
 )
 CLASSIFIERS = ("logreg", "rf", "hgb")
 MISSING_RATE = 0.1
