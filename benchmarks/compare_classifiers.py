@@ -1,6 +1,6 @@
 """Thin wrapper around ``ganaug bench`` (same arguments).
 
-    python benchmarks/compare_classifiers.py --quick
+python benchmarks/compare_classifiers.py --quick
 """
 
 import sys

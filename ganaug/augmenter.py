@@ -38,6 +38,10 @@ from .labels import (
 )
 from .layout import LAYOUTS
 from .losses import LOSSES, get_loss
+from .mixed import Table, read_table
+from .mixed import decode as decode_table
+from .mixed import fit_spec as fit_table_spec
+from .mixed import to_model_space as table_to_model_space
 from .models import build_models, net_shape
 from .prepare import (
     DataSpec,
@@ -142,6 +146,21 @@ class GanAugmenter(BaseOverSampler):
         All three are invariant to the scaling users apply first
         (``MinMaxScaler``, ``StandardScaler``).  Image channels are always
         scaled linearly.
+    categorical_features : array-like or None, default=None
+        Which columns are categorical, as imbalanced-learn's ``SMOTENC``
+        takes them: column indices, one bool per column, or (DataFrames)
+        column names.  ``None`` decides from a DataFrame's dtypes
+        (``category``, ``object`` and string columns are categorical, except
+        ``object`` columns holding only numbers) and treats the columns of a
+        numpy array as numbers.  Each categorical column is a one-hot block
+        the generator emits through a straight-through Gumbel-softmax: a
+        sample holds one category, one seen in ``fit`` for its class.
+    missing : {"keep", "complete"}, default="keep"
+        Tables with missing values (NaN, None, ``pd.NA``): ``"keep"``
+        generates them at each column's rate in each class (a missingness
+        indicator per column is part of the model); ``"complete"`` generates
+        complete rows (a value where the class had one, else one seen in the
+        column).  Read at sampling time.
     snap : bool, default=True
         Samples land on each feature's support as seen in ``fit``: a feature
         with few distinct values (flags, codes, grades) comes back on that
@@ -246,6 +265,8 @@ class GanAugmenter(BaseOverSampler):
         "model": [StrOptions({"auto", "mlp", "conv"})],
         "filter_k": [_positive_int()],
         "feature_transform": [StrOptions(set(TRANSFORMS))],
+        "categorical_features": ["array-like", None],
+        "missing": [StrOptions({"keep", "complete"})],
         "snap": ["boolean"],
         "layout": [StrOptions({"auto", *LAYOUTS})],
         "device": [str, torch.device],
@@ -276,6 +297,8 @@ class GanAugmenter(BaseOverSampler):
         model: str = "auto",
         filter_k: int = 1,
         feature_transform: str = "auto",
+        categorical_features: Any = None,
+        missing: str = "keep",
         snap: bool = True,
         sampling_strategy: Any = "auto",
         layout: str = "auto",
@@ -303,6 +326,8 @@ class GanAugmenter(BaseOverSampler):
         self.model = model
         self.filter_k = filter_k
         self.feature_transform = feature_transform
+        self.categorical_features = categorical_features
+        self.missing = missing
         self.snap = snap
         self.sampling_strategy = sampling_strategy
         self.layout = layout
@@ -321,6 +346,9 @@ class GanAugmenter(BaseOverSampler):
         ----------
         X : array-like of shape (n, d), (n, h, w), (n, h, w, c) or (n, c, h, w)
             numpy array, torch tensor or pandas DataFrame; float or integer.
+            Tables (a DataFrame, a 2-D numpy array) may also hold
+            categorical columns (strings, ``category``, booleans, see
+            ``categorical_features``) and missing values.
         y : array-like of shape (n,)
             Labels of any hashable type.
 
@@ -331,20 +359,30 @@ class GanAugmenter(BaseOverSampler):
         self._fit(X, y)
         return self
 
-    def _fit(self, X: Any, y: Any) -> tuple[np.ndarray, list[np.ndarray] | None]:
+    def _fit(self, X: Any, y: Any) -> tuple[np.ndarray | None, list[np.ndarray] | None]:
         """:meth:`fit`'s work; returns the validated array and DataFrame
-        columns so that :meth:`_fit_resample` does not read ``X`` again."""
+        columns (a mixed table's columns, and no array) so that
+        :meth:`_fit_resample` does not read ``X`` again."""
         self._validate_params()
         if self.log_dir is not None:  # on every process, before any collective
             from .monitoring import summary_writer_class
 
             summary_writer_class()
         dist = setup_distributed(self.distributed, self.device)
-        arr, layout, columns = check_X_columns(X, layout=self.layout)
-        y_arr = check_y(y, arr.shape[0])
+        table = read_table(X, self.categorical_features)
+        if table is None:
+            arr, layout, columns = check_X_columns(X, layout=self.layout)
+        else:
+            arr, layout, columns = None, "tabular", table.raw
+        y_arr = check_y(y, len(columns[0]) if arr is None else arr.shape[0])
         _refuse_continuous(y_arr)
         classes, codes = encode_labels(y_arr)
-        spec = fit_spec(X, arr, layout, y, columns, self.feature_transform)
+        if table is None:
+            spec = fit_spec(X, arr, layout, y, columns, self.feature_transform)
+        else:
+            spec = fit_table_spec(
+                X, table, y, codes, len(classes), self.feature_transform
+            )
         model_kind = self._model_kind(spec)
         policy = self._policy(model_kind)
         device = resolve_device(self.device) if dist is None else dist.device
@@ -352,21 +390,20 @@ class GanAugmenter(BaseOverSampler):
         if dist is not None:  # random_state=None: rank 0's fresh seed for all
             seed = int(dist.broadcast([seed])[0])
         shape = net_shape(spec.model_shape, model_kind)
-        x_np = to_model_space(
-            arr, spec, columns, np.random.default_rng(derived_seed(seed, 1))
-        )
+        x_np = _model_space(arr, table, spec, columns, codes, derived_seed(seed, 1))
         gen, disc = build_models(
             shape,
             len(classes),
             noise_dim=self.noise_dim,
             width=self.width,
             generator=torch.Generator().manual_seed(seed),
+            blocks=spec.mixed.one_hot_blocks() if spec.mixed else None,
         )
         filter_state = (
             ConfidenceFilter().fit(x_np, codes).state if self.filter_k > 1 else None
         )
         auto = self.steps == "auto"
-        steps = default_steps(len(arr)) if auto else int(self.steps)
+        steps = default_steps(len(x_np)) if auto else int(self.steps)
         if dist is not None:
             dist.check_same_data(x_np, codes, repr((classes.tolist(), spec)))
         x_t = torch.from_numpy(x_np.reshape((len(x_np), *shape))).to(device)
@@ -384,7 +421,7 @@ class GanAugmenter(BaseOverSampler):
                 len(classes),
                 config,
                 torch.Generator(device).manual_seed(process_seed(seed, rank)),
-                self._early_stopping(x_np, codes, len(classes), device, seed)
+                self._early_stopping(x_np, codes, len(classes), device, seed, gen)
                 if auto
                 else None,
                 dist=dist,
@@ -476,6 +513,7 @@ class GanAugmenter(BaseOverSampler):
         n_classes: int,
         device: torch.device,
         seed: int,
+        gen: torch.nn.Module,
     ) -> EarlyStopping:
         """``steps="auto"``: score the EMA generator every 200 steps by the
         class-conditional sliced Wasserstein distance between 64 samples per
@@ -491,7 +529,7 @@ class GanAugmenter(BaseOverSampler):
         real, real_codes = x_real[keep].reshape(len(keep), -1), codes[keep]
         fake_codes = np.repeat(np.arange(n_classes), 64)
         g = torch.Generator().manual_seed(seed + 4)
-        z = torch.randn(len(fake_codes), self.noise_dim, generator=g).to(device)
+        z = torch.randn(len(fake_codes), gen.noise_dim, generator=g).to(device)
         y = torch.from_numpy(fake_codes).to(device)
 
         @torch.no_grad()
@@ -722,17 +760,20 @@ class GanAugmenter(BaseOverSampler):
         gen = self.generator_
         k = self.filter_k if hasattr(self, "filter_") else 1
         wanted = np.repeat(codes, k)
+        mixed = self.spec_.mixed is not None
+        complete = {"complete": True} if mixed and self.missing == "complete" else {}
         out = []
         for start in range(0, len(wanted), _SAMPLE_BATCH):
             yb = torch.from_numpy(wanted[start : start + _SAMPLE_BATCH])
             z = torch.randn(len(yb), gen.noise_dim, generator=rng)
-            out.append(
-                gen(z.to(self.device_), yb.to(self.device_)).float().cpu().numpy()
-            )
+            x = gen(z.to(self.device_), yb.to(self.device_), **complete)
+            out.append(x.float().cpu().numpy())
         x = np.concatenate(out) if out else np.empty((0, *self.spec_.model_shape))
         if k > 1:
             x = self.filter_.best_of(x, codes, k)
         x = x.reshape((len(x), *self.spec_.model_shape))
+        if self.spec_.mixed is not None:
+            return decode_table(x, self.spec_, self.snap)
         return decode_features(x, self.spec_, self.snap)
 
     # -------------------------------------------------------- fit_resample
@@ -765,6 +806,9 @@ class GanAugmenter(BaseOverSampler):
         (images, tables, tensors); ``X`` is handed on as given so that
         :meth:`_fit_resample` can read its container and column dtypes."""
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        table = read_table(X, self.categorical_features)
+        if table is not None:
+            return X, check_y(y, table.n_rows), binarize_y
         arr, _ = check_X(X, layout=self.layout)
         return X, check_y(y, arr.shape[0]), binarize_y
 
@@ -791,7 +835,7 @@ class GanAugmenter(BaseOverSampler):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
         tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = False
+        tags.input_tags.allow_nan = True  # tables; images refuse NaN
         return tags
 
     # ------------------------------------------------------------ save/load
@@ -834,6 +878,22 @@ class GanAugmenter(BaseOverSampler):
         parts.check_generator(aug.noise_dim, aug.width)
         aug._set_fitted(parts, resolve_device(device))
         return aug
+
+
+def _model_space(
+    arr: np.ndarray | None,
+    table: Table | None,
+    spec: DataSpec,
+    columns: list[np.ndarray] | None,
+    codes: np.ndarray,
+    seed: int,
+) -> np.ndarray:
+    """The training data in model space (dequantisation and the fill of
+    missing numeric values drawn from ``seed``)."""
+    rng = np.random.default_rng(seed)
+    if table is None:
+        return to_model_space(arr, spec, columns, rng)
+    return table_to_model_space(table, spec, codes, rng)
 
 
 def _refuse_continuous(y: np.ndarray) -> None:

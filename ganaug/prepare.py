@@ -49,6 +49,10 @@ class DataSpec:
     # per feature: quantile function (offsets from ``lo``), (n_features, k);
     # saved as a tensor, not in the JSON header
     knots: np.ndarray | None = field(default=None, repr=False)
+    # a table with categorical columns or missing values: its columns and
+    # one-hot blocks (a :class:`ganaug.mixed.MixedLayout`); the per-feature
+    # lists above then describe its numeric columns only
+    mixed: Any = None
 
     @property
     def is_image(self) -> bool:
@@ -57,7 +61,17 @@ class DataSpec:
     @property
     def model_shape(self) -> tuple[int, ...]:
         """Shape of one sample as the model sees it: ``(d,)`` or ``(c, h, w)``."""
+        if self.mixed is not None:
+            return (self.mixed.width,)
         return model_shape(self.layout, self.sample_shape)
+
+    @property
+    def n_features(self) -> int:
+        """Features the per-feature lists describe: table columns, image
+        channels, or a mixed table's numeric columns."""
+        if self.mixed is not None:
+            return self.mixed.n_numeric
+        return self.model_shape[0]
 
     @property
     def n_values(self) -> int:
@@ -108,15 +122,41 @@ def fit_spec(
     Raises ``ValueError`` for data the model cannot represent: integer
     values beyond int64, or a feature whose range overflows float64.
     """
-    container = container_of(X)
     if columns is None and layout == "tabular":
         columns = table_columns(X)
     feats = columns if columns is not None else features(arr, layout)
-    spec = DataSpec(
+    spec = new_spec(X, layout, arr.shape[1:], arr.dtype, y, transform)
+    if layout != "tabular":
+        # one range for all channels of an image keeps the channels comparable
+        lo, hi = bounds_of(arr, "X")
+        feats_range = [(lo, hi)] * len(feats)
+    else:
+        feats_range = [
+            bounds_of(f, f"X column {column_name(spec, j)}")
+            for j, f in enumerate(feats)
+        ]
+    if arr.dtype == np.uint8 and spec.is_image:  # pixels: the full 0..255 range
+        feats_range = [(0, 255)] * len(feats)
+    fit_supports(spec, feats, feats_range, len(arr))
+    return spec
+
+
+def new_spec(
+    X: Any,
+    layout: str,
+    sample_shape: tuple[int, ...],
+    dtype: Any,
+    y: Any,
+    transform: str,
+) -> DataSpec:
+    """A :class:`DataSpec` with the containers, names and dtypes of ``X`` and
+    ``y`` recorded, and no feature described yet."""
+    container = container_of(X)
+    return DataSpec(
         container="numpy" if container == "list" else container,
         layout=layout,
-        sample_shape=tuple(int(s) for s in arr.shape[1:]),
-        dtype=str(arr.dtype),
+        sample_shape=tuple(int(s) for s in sample_shape),
+        dtype=str(dtype),
         columns=list(X.columns) if container == "pandas" else None,
         column_dtypes=[str(t) for t in X.dtypes] if container == "pandas" else None,
         y_container=container_of(y),
@@ -124,17 +164,17 @@ def fit_spec(
         torch_device=str(X.device) if container == "torch" else None,
         transform="minmax" if layout != "tabular" else transform,
     )
-    if layout != "tabular":
-        # one range for all channels of an image keeps the channels comparable
-        lo, hi = _bounds_of(arr, "X")
-        feats_range = [(lo, hi)] * len(feats)
-    else:
-        feats_range = [
-            _bounds_of(f, f"X column {_name(spec, j)}") for j, f in enumerate(feats)
-        ]
-    if arr.dtype == np.uint8 and spec.is_image:  # pixels: the full 0..255 range
-        feats_range = [(0, 255)] * len(feats)
-    k = support.n_knots(len(arr), spec.transform)
+
+
+def fit_supports(
+    spec: DataSpec,
+    feats: list[np.ndarray],
+    feats_range: list[tuple[Any, Any]],
+    n_rows: int,
+) -> None:
+    """Append each feature's dtype, bounds, snapping rule and knots to ``spec``
+    (:mod:`ganaug.support`); ``n_rows`` sets the number of knots."""
+    k = support.n_knots(n_rows, spec.transform)
     knots = np.empty((len(feats), k))
     for j, (f, (lo, hi)) in enumerate(zip(feats, feats_range, strict=True)):
         spec.feature_dtypes.append(str(f.dtype))
@@ -149,7 +189,6 @@ def fit_spec(
             quantile = support.uses_quantiles(spec.transform, rule)
             knots[j] = support.fit_knots(_offsets(flat, lo), k, quantile)
     spec.knots = knots
-    return spec
 
 
 def _offsets(f: np.ndarray, lo: float | int) -> np.ndarray:
@@ -160,11 +199,12 @@ def _offsets(f: np.ndarray, lo: float | int) -> np.ndarray:
     return f.astype(np.float64) - lo
 
 
-def _name(spec: DataSpec, j: int) -> str:
+def column_name(spec: DataSpec, j: int) -> str:
+    """Column ``j`` as error messages name it: ``'age'`` or ``3``."""
     return repr(spec.columns[j]) if spec.columns is not None else str(j)
 
 
-def _bounds_of(values: np.ndarray, what: str) -> tuple[float | int, float | int]:
+def bounds_of(values: np.ndarray, what: str) -> tuple[float | int, float | int]:
     if values.dtype.kind in "iub":
         lo, hi = int(values.min()), int(values.max())
         if hi > np.iinfo(np.int64).max:
@@ -205,9 +245,19 @@ def to_model_space(
     feats = feats if feats is not None else features(arr, spec)
     out = np.empty((len(arr), *spec.model_shape), dtype=np.float32)
     for j, f in enumerate(feats):
-        u = support.encode(_offsets(f.reshape(-1), spec.lo[j]), spec.knots[j], rng)
-        out[:, j] = (u * 2.0 - 1.0).reshape(f.shape)
+        out[:, j] = encode_feature(f.reshape(-1), spec, j, rng).reshape(f.shape)
     return out
+
+
+def encode_feature(
+    values: np.ndarray,
+    spec: DataSpec,
+    j: int,
+    rng: np.random.Generator | None = None,
+) -> np.ndarray:
+    """Feature ``j``'s values (1-D) -> float64 in [-1, 1]."""
+    u = support.encode(_offsets(values, spec.lo[j]), spec.knots[j], rng)
+    return u * 2.0 - 1.0
 
 
 def decode_features(
@@ -267,10 +317,19 @@ def wrap_X(feats: list[np.ndarray], spec: DataSpec) -> Any:
     if spec.container == "pandas":
         import pandas as pd
 
-        frame = pd.DataFrame(dict(enumerate(feats)))
+        # object columns stay object (pandas would read strings as "str" and
+        # turn a None into NaN)
+        frame = pd.DataFrame(
+            {
+                j: pd.Series(f, dtype=object) if f.dtype == object else f
+                for j, f in enumerate(feats)
+            }
+        )
         frame.columns = spec.columns
         if spec.column_dtypes is not None:
             dtypes = [_pandas_dtype(t) for t in spec.column_dtypes]
+            if spec.mixed is not None:  # "category" columns keep their categories
+                dtypes = spec.mixed.pandas_dtypes(dtypes)
             frame = frame.astype(dict(zip(spec.columns, dtypes, strict=True)))
         return frame
     x = assemble(feats, spec)

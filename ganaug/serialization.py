@@ -10,7 +10,12 @@ carry code, so reading a file never executes any (``pickle`` and
   known ones (the estimator then validates their values);
 * that every generator tensor has exactly the shape the parameters imply,
   by building the network on PyTorch's ``meta`` device, which allocates
-  nothing: a file claiming ``width=10**6`` is refused, not allocated.
+  nothing: a file claiming ``width=10**6`` is refused, not allocated;
+* for a mixed table, its layout (:func:`ganaug.mixed.check_layout`): each
+  column's kind, its categories (strings, finite numbers, booleans, kept
+  with their JSON types), and per class the rows at each level, which must
+  add up to the class's count (the class masks of the generator come from
+  them).
 
 ``format`` is bumped whenever the layout of the header changes.
 """
@@ -28,11 +33,12 @@ import torch
 from torch import nn
 
 from .labels import plain
+from .mixed import MixedLayout, check_layout
 from .models import build_generator, net_shape
 from .prepare import DataSpec
 from .support import TRANSFORMS, check_knots, check_rule
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _LIBRARY = "ganaug"
 _GEN, _FILTER, _RNG, _KNOTS = "generator.", "filter.", "sample_rng", "support.knots"
 
@@ -56,6 +62,10 @@ class FittedParts:
     def _shape(self) -> tuple[int, ...]:
         return net_shape(self.spec.model_shape, self.model_kind)
 
+    def _blocks(self) -> Any:
+        mixed = self.spec.mixed
+        return mixed.one_hot_blocks() if mixed is not None else None
+
     def check_generator(self, noise_dim: int, width: int | None) -> None:
         """Refuse weights whose names or shapes differ from what the
         parameters imply (checked on the meta device: nothing is allocated)."""
@@ -65,6 +75,7 @@ class FittedParts:
             noise_dim=noise_dim,
             width=width,
             device="meta",
+            blocks=self._blocks(),
         )
         expected = {k: tuple(v.shape) for k, v in meta.state_dict().items()}
         found = {k: tuple(v.shape) for k, v in self.generator.items()}
@@ -82,7 +93,11 @@ class FittedParts:
         """The generator with these weights (shapes checked first)."""
         self.check_generator(noise_dim, width)
         gen = build_generator(
-            self._shape(), len(self.classes), noise_dim=noise_dim, width=width
+            self._shape(),
+            len(self.classes),
+            noise_dim=noise_dim,
+            width=width,
+            blocks=self._blocks(),
         )
         gen.load_state_dict(self.generator)
         return gen
@@ -262,7 +277,7 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
             f"path {path!r} has {len(classes)} classes but {len(counts)} class "
             "counts; expected one count per class."
         )
-    spec = _spec(path, header["spec"], tensors.get(_KNOTS))
+    spec = _spec(path, header["spec"], tensors.get(_KNOTS), counts)
     parts = FittedParts(
         classes=classes,
         class_counts=counts,
@@ -290,18 +305,26 @@ def _decode(path: str, header: Any, tensors: dict) -> tuple[dict, FittedParts]:
     return params, parts
 
 
-def _spec(path: str, d: dict, knots: torch.Tensor | None) -> DataSpec:
+def _spec(
+    path: str, d: dict, knots: torch.Tensor | None, class_counts: np.ndarray
+) -> DataSpec:
     d = dict(d)
     if isinstance(d.get("columns"), list):
         d["columns"] = [_decode_label(c) for c in d["columns"]]
     if d.get("y_name") is not None:
         d["y_name"] = _decode_label(d["y_name"])
+    mixed = d.pop("mixed", None)
     try:
         spec = DataSpec.from_dict(d)
-        n_features = spec.model_shape[0]
+        if mixed is not None:
+            _check_mixed(path, spec, mixed, class_counts)
+            spec.mixed = MixedLayout.from_dict(mixed)
+        n_features = spec.n_features
         for dt in spec.feature_dtypes:
             np.dtype(dt)
     except (TypeError, KeyError, ValueError, IndexError) as exc:
+        if str(exc).startswith(f"path {path!r}"):
+            raise
         raise ValueError(
             f"path {path!r} has an invalid data description ({type(exc).__name__}: "
             f"{exc})."
@@ -325,6 +348,17 @@ def _spec(path: str, d: dict, knots: torch.Tensor | None) -> DataSpec:
     if problem is not None:
         raise ValueError(f"path {path!r} has an invalid feature support: {problem}.")
     return spec
+
+
+def _check_mixed(path: str, spec: DataSpec, d: Any, class_counts: np.ndarray) -> None:
+    if spec.layout != "tabular" or len(spec.sample_shape) != 1:
+        raise ValueError(
+            f"path {path!r} describes categorical columns or missing values for "
+            f"data of layout {spec.layout!r}; expected a table."
+        )
+    problem = check_layout(d, spec.sample_shape[0], class_counts)
+    if problem is not None:
+        raise ValueError(f"path {path!r} has an invalid mixed-table layout: {problem}.")
 
 
 def _decode_label(v: Any) -> Any:

@@ -64,12 +64,13 @@ def test_float_images_keep_dtype_and_range():
 @pytest.mark.parametrize(
     "X, y, exc, words",
     [
-        (np.full((4, 2), np.nan), [0, 1, 0, 1], ValueError, "NaN"),
+        (np.full((4, 2), np.nan), [0, 1, 0, 1], ValueError, "all 4 are missing"),
+        (np.array([[np.inf], [np.nan]]), [0, 1], ValueError, "1 infinite value"),
         (np.zeros((4, 2)), [0, 1, 0], ValueError, "different lengths"),
         (np.zeros((0, 2)), [], ValueError, "empty"),
         (np.zeros(4), [0, 1, 0, 1], ValueError, "dimension"),
         (np.zeros((4, 8, 8, 1, 1)), [0, 1, 0, 1], ValueError, "dimension"),
-        (np.array([["a"], ["b"]]), [0, 1], TypeError, "dtype"),
+        (np.array([["a"], ["b"]]), [0, 1], TypeError, "pass categorical_features"),
         (sp.csr_matrix(np.eye(4)), [0, 1, 0, 1], TypeError, "sparse"),
     ],
 )

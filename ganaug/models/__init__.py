@@ -8,13 +8,14 @@ from torch import nn
 
 from .conv import ConvDiscriminator, ConvGenerator
 from .layers import init_weights
-from .mlp import MLPDiscriminator, MLPGenerator
+from .mlp import MLPDiscriminator, MLPGenerator, OneHotBlocks
 
 __all__ = [
     "ConvDiscriminator",
     "ConvGenerator",
     "MLPDiscriminator",
     "MLPGenerator",
+    "OneHotBlocks",
     "build_generator",
     "build_models",
     "net_shape",
@@ -35,18 +36,23 @@ def build_models(
     noise_dim: int,
     width: int | None,
     generator: torch.Generator,
+    blocks: OneHotBlocks | None = None,
 ) -> tuple[nn.Module, nn.Module]:
     """An MLP pair for ``(d,)`` vectors, a conv pair for ``(c, h, w)`` images.
 
     ``width`` is the hidden width (MLP) or base channel count (conv); ``None``
     picks 256 for vectors and 32 for images (conv nets are costly on CPU).
-    Every weight is drawn from ``generator``.
+    ``blocks`` (tables with categorical columns or missing values) gives the
+    MLP generator its one-hot output.  Every weight is drawn from
+    ``generator``.
     """
     # Layer constructors draw default weights from the global RNG; fork_rng
     # restores its state, and init_weights then redraws every weight from
     # ``generator``, so the caller's global RNG is left exactly as it was.
     with torch.random.fork_rng(devices=[]):
-        gen, disc = _construct(model_shape, n_classes, noise_dim, width, generator)
+        gen, disc = _construct(
+            model_shape, n_classes, noise_dim, width, generator, blocks
+        )
     init_weights(gen, generator)
     init_weights(disc, generator)
     return gen, disc
@@ -58,11 +64,12 @@ def _construct(
     noise_dim: int,
     width: int | None,
     generator: torch.Generator,
+    blocks: OneHotBlocks | None,
 ) -> tuple[nn.Module, nn.Module]:
     if len(model_shape) == 1:
         w = width or 256
         gen: nn.Module = MLPGenerator(
-            model_shape[0], n_classes, noise_dim=noise_dim, width=w
+            model_shape[0], n_classes, noise_dim=noise_dim, width=w, blocks=blocks
         )
         disc: nn.Module = MLPDiscriminator(
             model_shape[0], n_classes, generator, width=w
@@ -82,6 +89,7 @@ def build_generator(
     noise_dim: int,
     width: int | None,
     device: str | torch.device = "cpu",
+    blocks: OneHotBlocks | None = None,
 ) -> nn.Module:
     """The generator alone, with uninitialised weights, for loading saved ones.
 
@@ -91,11 +99,20 @@ def build_generator(
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
         if len(model_shape) == 1:
             gen: nn.Module = MLPGenerator(
-                model_shape[0], n_classes, noise_dim=noise_dim, width=width or 256
+                model_shape[0],
+                n_classes,
+                noise_dim=noise_dim,
+                width=width or 256,
+                blocks=blocks,
             )
         else:
             shape = tuple(int(s) for s in model_shape)
             gen = ConvGenerator(
                 shape, n_classes, noise_dim=noise_dim, width=width or 32
             )  # type: ignore[arg-type]
-    return gen if str(device) == "meta" else gen.to_empty(device=device)
+    if str(device) == "meta":
+        return gen
+    gen = gen.to_empty(device=device)
+    if getattr(gen, "output", None) is not None:
+        gen.output.reset_masks()  # class masks are data, not weights
+    return gen
