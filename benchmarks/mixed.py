@@ -309,7 +309,7 @@ def report(runs: list[dict], methods: list[str], seconds: float) -> str:
         "are over tables (one value per table: its mean over folds and "
         f"classifiers), with a 95% t-interval. Run time: {seconds / 60:.1f} min "
         f"(`OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'unset')}`, "
-        "2 CPU cores shared with another benchmark).",
+        "2 CPU cores).",
         "",
     ]
     for variant in VARIANTS:
@@ -353,11 +353,50 @@ def report(runs: list[dict], methods: list[str], seconds: float) -> str:
                 f"{ci['n']} tables; ganaug ahead on {wins} of {len(tables)}."
             )
         lines.append("")
+        lines += _by_classifier(runs, tables, variant, methods)
     smotenc_runs = [r for r in runs if r["method"] == "smotenc" and r["note"]]
     notes = sorted({(r["table"], r["note"]) for r in smotenc_runs})
     if notes:
         lines += ["Notes: " + "; ".join(f"{t}: {n}" for t, n in notes) + ".", ""]
     return "\n".join(lines)
+
+
+def _by_classifier(runs, tables, variant, methods) -> list[str]:
+    """Mean over tables per classifier, and the resampling time per fold."""
+    lines = [
+        "| classifier | " + " | ".join(methods) + " |",
+        "|---|" + "---|" * len(methods),
+    ]
+    for clf in CLASSIFIERS:
+        cells = []
+        for m in methods:
+            per_table = [
+                np.mean(
+                    [
+                        r["balanced_accuracy"]
+                        for r in runs
+                        if (r["table"], r["variant"], r["method"], r["classifier"])
+                        == (t, variant, m, clf)
+                    ]
+                )
+                for t in tables
+            ]
+            cells.append(f"{100 * np.mean(per_table):.1f}")
+        lines.append(f"| {clf} | " + " | ".join(cells) + " |")
+    seconds = [
+        np.mean(
+            [
+                r["resample_seconds"]
+                for r in runs
+                if (r["variant"], r["method"]) == (variant, m)
+            ]
+        )
+        for m in methods
+    ]
+    lines.append(
+        "| resampling s/fold | " + " | ".join(f"{s:.2f}" for s in seconds) + " |"
+    )
+    return [*lines, ""]
 
 
 def main() -> None:
