@@ -21,6 +21,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
+from .columns import Table, read_table
 from .diagnostics import CollapseWarning, check_samples, sliced_distance
 from .diffaug import parse_policy
 from .distributed import Distributed
@@ -38,7 +39,6 @@ from .labels import (
 )
 from .layout import LAYOUTS
 from .losses import LOSSES, get_loss
-from .mixed import Table, read_table
 from .mixed import decode as decode_table
 from .mixed import fit_spec as fit_table_spec
 from .mixed import to_model_space as table_to_model_space

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 from ganaug import GanAugmenter
-from ganaug.mixed import read_table
+from ganaug.columns import read_table
 
 FAST = {"steps": 60, "width": 64, "random_state": 0}
 
