@@ -231,6 +231,7 @@ def train(
     if dist is not None:
         gen_step, disc_step = dist.wrap(gen), dist.wrap(disc)
     ema = copy.deepcopy(gen).eval().requires_grad_(False)
+    ema_update = _EMA(ema, gen, config.ema_decay)
     fused = device.type in ("cpu", "cuda")  # one kernel per Adam step
     opt_g = torch.optim.Adam(
         gen.parameters(), lr=config.lr_g, betas=config.betas, fused=fused
@@ -317,7 +318,7 @@ def train(
         g_loss.backward()
         opt_g.step()
         _set_training(disc_modules, True)
-        _update_ema(ema, gen, config.ema_decay, step)
+        ema_update.update(step)
 
         # --- history and divergence checks (the only host syncs) ----------
         losses[step, 0] = d_loss.detach()
@@ -370,8 +371,8 @@ def train(
 
 
 def _set_training(modules: list[nn.Module], mode: bool) -> None:
-    for m in modules:
-        m.training = mode
+    for m in modules:  # not Module.__setattr__, which searches three dicts first
+        m.__dict__["training"] = mode
 
 
 class _Stopper:
@@ -494,12 +495,22 @@ def _likely_causes(config: TrainConfig) -> str:
     )
 
 
-@torch.no_grad()
-def _update_ema(ema: nn.Module, model: nn.Module, decay: float, step: int) -> None:
-    # Warm-up: average over the steps seen so far until ``decay`` takes over,
-    # so the EMA is not dominated by the random initial weights.
-    d = min(decay, (1 + step) / (10 + step))
-    ema_p = list(ema.parameters())
-    torch._foreach_lerp_(ema_p, list(model.parameters()), 1.0 - d)
-    for b_ema, b in zip(ema.buffers(), model.buffers(), strict=True):
-        b_ema.copy_(b)
+class _EMA:
+    """Move ``ema``'s weights towards ``model``'s after every step (one
+    ``_foreach`` kernel; the tensor lists are made once)."""
+
+    def __init__(self, ema: nn.Module, model: nn.Module, decay: float) -> None:
+        self.decay = decay
+        self.params = (list(ema.parameters()), list(model.parameters()))
+        self.buffers = (list(ema.buffers()), list(model.buffers()))
+        if len(self.buffers[0]) != len(self.buffers[1]):
+            raise ValueError("the EMA copy and the model have different buffers")
+
+    @torch.no_grad()
+    def update(self, step: int) -> None:
+        # Warm-up: average over the steps seen so far until ``decay`` takes
+        # over, so the EMA is not dominated by the random initial weights.
+        d = min(self.decay, (1 + step) / (10 + step))
+        torch._foreach_lerp_(self.params[0], self.params[1], 1.0 - d)
+        if self.buffers[0]:
+            torch._foreach_copy_(self.buffers[0], self.buffers[1])

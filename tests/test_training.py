@@ -17,7 +17,7 @@ from ganaug.training import (
     EarlyStopping,
     TrainConfig,
     TrainingDivergedError,
-    _update_ema,
+    _EMA,
     train,
 )
 
@@ -283,7 +283,7 @@ def nets():
 def test_ema_is_a_lerp_with_warm_up(nets, decay, step, d):
     ema, model = nets
     before = [p.clone() for p in ema.parameters()]
-    _update_ema(ema, model, decay, step)  # d = min(decay, (1 + step) / (10 + step))
+    _EMA(ema, model, decay).update(step)  # d = min(decay, (1 + step) / (10 + step))
     for e, b, m in zip(ema.parameters(), before, model.parameters(), strict=True):
         torch.testing.assert_close(e, d * b + (1 - d) * m)
 
@@ -292,7 +292,7 @@ def test_ema_copies_buffers(nets):
     ema, model = nets
     model[1].running_mean.fill_(3.0)
     model[1].num_batches_tracked.fill_(7)
-    _update_ema(ema, model, 0.999, 100)
+    _EMA(ema, model, 0.999).update(100)
     assert torch.equal(ema[1].running_mean, torch.full((4,), 3.0))
     assert ema[1].num_batches_tracked.item() == 7
 

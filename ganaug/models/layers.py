@@ -4,7 +4,8 @@ Spectral norm is written here rather than taken from
 ``torch.nn.utils.parametrizations`` because the library's version draws its
 power-iteration vectors from the global RNG; ours takes a seeded
 ``torch.Generator`` so that a model is reproducible without touching global
-state.
+state, and skips the parametrization machinery, which costs more than the
+arithmetic on small CPU models.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import math
 import torch
 from torch import nn
 from torch.nn import functional as F
-from torch.nn.utils import parametrize
 
 
 class SpectralNorm(nn.Module):
@@ -55,12 +55,41 @@ class SpectralNorm(nn.Module):
         return weight / sigma
 
 
+class SpectralNormed(nn.Module):
+    """A linear, conv or embedding layer whose weight is divided by its largest
+    singular value (:class:`SpectralNorm`) on every forward pass.
+
+    The same computation as ``torch.nn.utils.parametrize`` with
+    :class:`SpectralNorm` as the parametrization, without its per-access
+    machinery: the normalised weight is made once per forward call and handed
+    to the functional form of the layer (a tenth of a small CPU step).
+    """
+
+    def __init__(self, module: nn.Module, generator: torch.Generator) -> None:
+        super().__init__()
+        if not isinstance(module, (nn.Linear, nn.Conv2d, nn.Embedding)):
+            raise TypeError(f"spectral norm of a {type(module).__name__}")
+        self.module = module
+        self.norm = SpectralNorm(module.weight, generator)
+
+    @property
+    def weight(self) -> torch.Tensor:
+        """The normalised weight (a power step first, in training mode)."""
+        return self.norm.forward(self.module.weight)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        m = self.module
+        w = self.norm.forward(m.weight)
+        if isinstance(m, nn.Linear):
+            return F.linear(x, w, m.bias)
+        if isinstance(m, nn.Conv2d):
+            return m._conv_forward(x, w, m.bias)
+        return F.embedding(x, w)
+
+
 def spectral_norm(module: nn.Module, generator: torch.Generator) -> nn.Module:
-    """Register :class:`SpectralNorm` on ``module.weight`` and return the module."""
-    parametrize.register_parametrization(
-        module, "weight", SpectralNorm(module.weight, generator)
-    )
-    return module
+    """``module`` with spectral normalisation of its weight (:class:`SpectralNormed`)."""
+    return SpectralNormed(module, generator)
 
 
 def init_weights(model: nn.Module, generator: torch.Generator) -> None:
@@ -72,28 +101,21 @@ def init_weights(model: nn.Module, generator: torch.Generator) -> None:
     with torch.no_grad():
         for m in model.modules():
             if isinstance(m, (nn.Linear, nn.Conv2d)):
-                w = _raw_weight(m)
-                fan_in = w[0].numel()
+                fan_in = m.weight[0].numel()
                 bound = 1.0 / math.sqrt(fan_in) * math.sqrt(3.0)
-                w.copy_(torch.rand(w.shape, generator=generator) * 2 * bound - bound)
+                m.weight.copy_(
+                    torch.rand(m.weight.shape, generator=generator) * 2 * bound - bound
+                )
                 if m.bias is not None:
                     m.bias.zero_()
             elif isinstance(m, nn.Embedding):
-                w = _raw_weight(m)
-                w.copy_(
-                    torch.randn(w.shape, generator=generator) / math.sqrt(w.shape[1])
+                m.weight.copy_(
+                    torch.randn(m.weight.shape, generator=generator)
+                    / math.sqrt(m.weight.shape[1])
                 )
         for m in model.modules():  # restart power iteration on the new weights
-            if parametrize.is_parametrized(m, "weight"):
-                for p in m.parametrizations.weight:
-                    if isinstance(p, SpectralNorm):
-                        p.reset(m.parametrizations.weight.original, generator)
-
-
-def _raw_weight(m: nn.Module) -> torch.Tensor:
-    if parametrize.is_parametrized(m, "weight"):
-        return m.parametrizations.weight.original
-    return m.weight
+            if isinstance(m, SpectralNormed):
+                m.norm.reset(m.module.weight, generator)
 
 
 class ProjectionHead(nn.Module):
