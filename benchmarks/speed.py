@@ -1,8 +1,12 @@
 """Speed figures of ganaug against the issue's targets, on this machine.
 
-    python benchmarks/speed.py                    # everything, about 10-15 min
+    python benchmarks/speed.py                    # everything
     python benchmarks/speed.py --only digits --only sample
-    python benchmarks/speed.py --quick            # smoke test, about 2 min
+    python benchmarks/speed.py --quick            # smoke test, 2-4 min
+
+On 2 CPU cores, everything takes about 8-10 minutes (12 KEEL tables; CTGAN
+adds about 2); ``--keel all`` adds 15-25 minutes.  With CUDA every section
+also runs on the GPU.
 
 Run it on a quiet machine: every ratio below compares figures measured in
 the same process, but a busy machine still slows the two sides unevenly.
