@@ -13,11 +13,11 @@ from torch import nn
 from ganaug.losses import Loss, get_loss, hinge_d
 from ganaug.models import build_models
 from ganaug.training import (
+    _EMA,
     BatchSampler,
     EarlyStopping,
     TrainConfig,
     TrainingDivergedError,
-    _EMA,
     train,
 )
 

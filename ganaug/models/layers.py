@@ -24,10 +24,13 @@ class SpectralNorm(nn.Module):
         super().__init__()
         self.register_buffer("_u", torch.empty(weight.shape[0]))
         self.register_buffer("_v", torch.empty(weight[0].numel()))
-        self.reset(weight, generator)
+        # refined by the reset of init_weights, once the weight is drawn
+        self.reset(weight, generator, refine=False)
 
     @torch.no_grad()
-    def reset(self, weight: torch.Tensor, generator: torch.Generator) -> None:
+    def reset(
+        self, weight: torch.Tensor, generator: torch.Generator, refine: bool = True
+    ) -> None:
         """Draw new singular vectors from ``generator`` and refine them."""
         self._u.copy_(
             F.normalize(torch.randn(self._u.shape, generator=generator), dim=0)
@@ -35,7 +38,7 @@ class SpectralNorm(nn.Module):
         self._v.copy_(
             F.normalize(torch.randn(self._v.shape, generator=generator), dim=0)
         )
-        for _ in range(10):
+        for _ in range(10 if refine else 0):
             self._power_step(weight.detach().flatten(1))
 
     @torch.no_grad()
@@ -88,7 +91,7 @@ class SpectralNormed(nn.Module):
 
 
 def spectral_norm(module: nn.Module, generator: torch.Generator) -> nn.Module:
-    """``module`` with spectral normalisation of its weight (:class:`SpectralNormed`)."""
+    """``module`` with its weight spectrally normalised (:class:`SpectralNormed`)."""
     return SpectralNormed(module, generator)
 
 
