@@ -756,6 +756,7 @@ class GanAugmenter(BaseOverSampler):
             batch_size=self.batch_size,
             num_workers=num_workers,
             seed=derived_seed(seed, 10),
+            verbose=self.verbose if dist is None or dist.is_main else 0,
         )
         _refuse_continuous(scan.classes)
         arr, layout, _ = check_X_columns(

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch.utils.data import DataLoader, Sampler
+from tqdm.auto import tqdm
 
 from .labels import check_y, encode_labels, label_array
 from .prepare import DataSpec, to_model_space
@@ -201,17 +202,27 @@ class Scan:
 
 
 def scan_dataset(
-    dataset: Any, n: int, *, batch_size: int, num_workers: int, seed: int
+    dataset: Any,
+    n: int,
+    *,
+    batch_size: int,
+    num_workers: int,
+    seed: int,
+    verbose: int = 0,
 ) -> Scan:
     """Read items ``0 .. n - 1`` once, in order: every row's class, and a
-    seeded uniform sample of :func:`sample_rows` rows."""
+    seeded uniform sample of :func:`sample_rows` rows (a progress bar with
+    ``verbose``)."""
     loader = _loader(dataset, n, num_workers, seed + 1, batch_size=batch_size)
+    batches = tqdm(
+        loader, disable=not verbose, desc="ganaug: reading", unit="batch", leave=False
+    )
     provisional = np.empty(n, dtype=np.int64)
     seen: dict[Any, int] = {}
     sample: np.ndarray | None = None
     keep = np.empty(0, dtype=np.int64)
     first: np.ndarray | None = None
-    for index, x, targets in loader:
+    for index, x, targets in batches:
         if sample is None:
             first = x[0]
             keep = _choose(n, sample_rows(n, first.size), seed)
