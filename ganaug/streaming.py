@@ -2,7 +2,8 @@
 
 :meth:`GanAugmenter.fit_dataset` with ``stream=True`` reads the dataset in two
 ways, both through a ``torch.utils.data.DataLoader`` (batched, with the
-caller's ``num_workers``), and never holds more than one batch of it at once:
+caller's ``num_workers``), and holds no more of it than a bounded sample and
+the batches in flight:
 
 1. **One pass** (:func:`scan_dataset`) in index order reads every item once:
    it records each row's class code (one int per row) and keeps a uniform
