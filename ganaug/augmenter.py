@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from numbers import Integral, Real
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
@@ -64,6 +65,9 @@ from .serialization import FittedParts
 from .support import TRANSFORMS
 from .training import EarlyStopping, TrainConfig, default_steps, train
 from .validation import check_n, check_X, check_X_columns, container_of
+
+if TYPE_CHECKING:
+    from .streaming import Stream
 
 _SAMPLE_BATCH = 16384
 _BIG = float(np.finfo(np.float64).max)  # finite upper bound: refuses inf and NaN
@@ -363,12 +367,7 @@ class GanAugmenter(BaseOverSampler):
         """:meth:`fit`'s work; returns the validated array and DataFrame
         columns (a mixed table's columns, and no array) so that
         :meth:`_fit_resample` does not read ``X`` again."""
-        self._validate_params()
-        if self.log_dir is not None:  # on every process, before any collective
-            from .monitoring import summary_writer_class
-
-            summary_writer_class()
-        dist = setup_distributed(self.distributed, self.device)
+        dist = self._start_fit()
         table = read_table(X, self.categorical_features)
         if table is None:
             arr, layout, columns = check_X_columns(X, layout=self.layout)
@@ -383,14 +382,52 @@ class GanAugmenter(BaseOverSampler):
             spec = fit_table_spec(
                 X, table, y, codes, len(classes), self.feature_transform
             )
-        model_kind = self._model_kind(spec)
-        policy = self._policy(model_kind)
-        device = resolve_device(self.device) if dist is None else dist.device
+
+        def rows(seed: int) -> np.ndarray:
+            return _model_space(arr, table, spec, columns, codes, derived_seed(seed, 1))
+
+        self._fit_model(spec, classes, codes, rows, dist)
+        return arr, columns
+
+    def _start_fit(self) -> Distributed | None:
+        """Check the parameters and join the distributed group, if any."""
+        self._validate_params()
+        if self.log_dir is not None:  # on every process, before any collective
+            from .monitoring import summary_writer_class
+
+            summary_writer_class()
+        return setup_distributed(self.distributed, self.device)
+
+    def _fit_seed(self, dist: Distributed | None) -> int:
         seed = resolve_seed(self.random_state)
         if dist is not None:  # random_state=None: rank 0's fresh seed for all
             seed = int(dist.broadcast([seed])[0])
+        return seed
+
+    def _fit_model(
+        self,
+        spec: DataSpec,
+        classes: np.ndarray,
+        codes: np.ndarray,
+        rows: Callable[[int], np.ndarray],
+        dist: Distributed | None,
+        *,
+        seed: int | None = None,
+        stream: Stream | None = None,
+    ) -> None:
+        """Build the networks, train them and set the fitted state.
+
+        ``rows(seed)`` gives rows in model space, ``codes`` their classes:
+        all the training data, or with ``stream`` (a dataset read batch by
+        batch, :mod:`ganaug.streaming`) the sample of it that the quality
+        filter, early stopping and the collapse check use."""
+        model_kind = self._model_kind(spec)
+        policy = self._policy(model_kind)
+        device = resolve_device(self.device) if dist is None else dist.device
+        if seed is None:
+            seed = self._fit_seed(dist)
         shape = net_shape(spec.model_shape, model_kind)
-        x_np = _model_space(arr, table, spec, columns, codes, derived_seed(seed, 1))
+        x_np = rows(seed)
         gen, disc = build_models(
             shape,
             len(classes),
@@ -403,21 +440,37 @@ class GanAugmenter(BaseOverSampler):
             ConfidenceFilter().fit(x_np, codes).state if self.filter_k > 1 else None
         )
         auto = self.steps == "auto"
-        steps = default_steps(len(x_np)) if auto else int(self.steps)
+        n_rows = len(x_np) if stream is None else stream.n_rows
+        steps = default_steps(n_rows) if auto else int(self.steps)
         if dist is not None:
             dist.check_same_data(x_np, codes, repr((classes.tolist(), spec)))
-        x_t = torch.from_numpy(x_np.reshape((len(x_np), *shape))).to(device)
         config = self._train_config(steps, policy)
         rank = 0 if dist is None else dist.rank
         if rank:
             config.verbose = 0  # one progress bar, rank 0's
+        if stream is None:
+            data = torch.from_numpy(x_np.reshape((len(x_np), *shape))).to(device)
+            labels = torch.from_numpy(codes).to(device)
+        else:
+            data = stream.batches(
+                spec,
+                shape,
+                n_classes=len(classes),
+                batch_size=self.batch_size,
+                n_batches=steps * self.n_critic,
+                class_balanced=self.class_balanced,
+                device=device,
+                seed=seed,
+                rank=rank,
+            )
+            labels = None
         monitor = self._monitor(spec, len(classes), device, seed, dist)
         try:
             ema, history = train(
                 gen.to(device),
                 disc.to(device),
-                x_t,
-                torch.from_numpy(codes).to(device),
+                data,
+                labels,
                 len(classes),
                 config,
                 torch.Generator(device).manual_seed(process_seed(seed, rank)),
@@ -430,10 +483,13 @@ class GanAugmenter(BaseOverSampler):
         finally:
             if monitor is not None:
                 monitor.close()
+            if stream is not None:
+                data.close()
+        all_codes = codes if stream is None else stream.codes
         self._set_fitted(
             FittedParts(
                 classes=classes,
-                class_counts=np.bincount(codes, minlength=len(classes)),
+                class_counts=np.bincount(all_codes, minlength=len(classes)),
                 spec=spec,
                 model_kind=model_kind,
                 seed=seed,
@@ -447,7 +503,6 @@ class GanAugmenter(BaseOverSampler):
         self._dist_rank = None if dist is None else dist.rank
         if not self._dist_rank:  # once, on rank 0, in a distributed fit
             self._warn_if_collapsed(x_np, codes)
-        return arr, columns
 
     def _monitor(
         self,
@@ -606,15 +661,40 @@ class GanAugmenter(BaseOverSampler):
         return hasattr(self, "generator_")
 
     def fit_dataset(
-        self, dataset: Any, *, max_samples: int | None = None
+        self,
+        dataset: Any,
+        *,
+        max_samples: int | None = None,
+        stream: bool | str = "auto",
+        num_workers: int = 0,
     ) -> GanAugmenter:
         """Fit from a map-style torch dataset of ``(sample, target)`` pairs.
 
-        PIL images become uint8 arrays ``(n, h, w[, c])``, tensors are stacked
-        as they come, so that :class:`~ganaug.torch.AugmentedDataset` can hand
-        back synthetic items of the same form.  Give the dataset without
-        random transforms.  A torchvision dataset with ``data``/``targets``
+        PIL images become uint8 arrays ``(h, w[, c])``, tensors and arrays are
+        read as they come, so that :class:`~ganaug.torch.AugmentedDataset`
+        can hand back synthetic items of the same form.  Give the dataset
+        without random transforms.
+
+        In memory (``stream=False``) the items are stacked into arrays and
+        passed to :meth:`fit`; a torchvision dataset with ``data``/``targets``
         and no transform is read without decoding each item.
+
+        Streaming (``stream=True``), for data larger than memory, never
+        stacks the dataset.  One pass through a ``DataLoader`` reads every
+        item once, records its class (one integer per row) and keeps a
+        seeded uniform sample of at most 50,000 rows (and at most 256 MiB as
+        float32, but at least 2,000 rows), from which each feature's support
+        and transform, the early-stopping reference rows and the quality
+        filter are learned as :meth:`fit` learns them from all rows.  Values
+        outside the sample's range are clipped to it.  Training then reads
+        class-balanced batches of ``batch_size`` items through a
+        ``DataLoader`` with a seeded batch sampler (``steps * n_critic``
+        batches) and maps each to the model's space as it arrives; only the
+        sample and the batches in flight are in memory.  The same
+        ``random_state`` gives the same model whatever ``num_workers`` is.
+        Samples must be numeric (PIL images, tensors or arrays of one shape
+        and dtype); tables with categorical columns or missing values are
+        fitted in memory.  ``steps="auto"`` counts ``len(dataset)`` rows.
 
         Parameters
         ----------
@@ -623,11 +703,82 @@ class GanAugmenter(BaseOverSampler):
             (resized to one size), a ``TensorDataset``.
         max_samples : int, optional
             Use only the first ``max_samples`` items.
-        """
-        from .torchdata import dataset_to_arrays
+        stream : bool or "auto", default="auto"
+            ``True`` streams, ``False`` stacks.  ``"auto"`` reads
+            ``dataset[0]`` and streams when the items would take more than
+            1 GiB stacked: ``len(dataset)`` (at most ``max_samples``) times
+            the first sample's size in bytes as a numpy array (uint8 pixels
+            count one byte each).
+        num_workers : int, default=0
+            Worker processes of the ``DataLoader`` that reads the dataset
+            when streaming (0 reads in the main process); not used when
+            stacking.
 
-        X, y = dataset_to_arrays(dataset, max_samples)
-        return self.fit(X, y)
+        Returns
+        -------
+        self : GanAugmenter
+
+        Examples
+        --------
+        >>> import torch
+        >>> from torch.utils.data import TensorDataset
+        >>> from ganaug import GanAugmenter
+        >>> g = torch.Generator().manual_seed(0)
+        >>> y = torch.arange(600) % 3
+        >>> ds = TensorDataset(torch.randn(600, 4, generator=g) + y[:, None], y)
+        >>> aug = GanAugmenter(steps=10, random_state=0).fit_dataset(ds, stream=True)
+        >>> X_new, y_new = aug.sample(6)
+        >>> X_new.shape, X_new.dtype, y_new.tolist()
+        ((6, 4), dtype('float32'), [0, 0, 1, 1, 2, 2])
+        """
+        from .streaming import check_stream_args, dataset_length, wants_stream
+        from .torchdata import ArrayPairs, dataset_to_arrays
+
+        check_stream_args(stream, num_workers, max_samples)
+        if isinstance(dataset, (tuple, list)) and len(dataset) == 2:  # (X, y)
+            if stream is not True:  # arrays already in memory
+                return self.fit(*dataset_to_arrays(dataset, max_samples))
+            dataset = ArrayPairs(*dataset, name="dataset")
+        n = dataset_length(dataset, max_samples)
+        if not wants_stream(stream, dataset, n):
+            return self.fit(*dataset_to_arrays(dataset, max_samples))
+        return self._fit_stream(dataset, n, num_workers)
+
+    def _fit_stream(self, dataset: Any, n: int, num_workers: int) -> GanAugmenter:
+        """:meth:`fit_dataset` with ``stream=True`` (:mod:`ganaug.streaming`)."""
+        from .streaming import Stream, scan_dataset
+
+        dist = self._start_fit()
+        seed = self._fit_seed(dist)
+        scan = scan_dataset(
+            dataset,
+            n,
+            batch_size=self.batch_size,
+            num_workers=num_workers,
+            seed=derived_seed(seed, 10),
+            verbose=self.verbose if dist is None or dist.is_main else 0,
+        )
+        _refuse_continuous(scan.classes)
+        arr, layout, _ = check_X_columns(
+            scan.sample, name="dataset samples", layout=self.layout
+        )
+        labels = scan.sample_labels
+        spec = fit_spec(arr, arr, layout, labels, None, self.feature_transform)
+        codes = scan.sample_codes
+
+        def rows(seed: int) -> np.ndarray:
+            return _model_space(arr, None, spec, None, codes, derived_seed(seed, 1))
+
+        self._fit_model(
+            spec,
+            scan.classes,
+            codes,
+            rows,
+            dist,
+            seed=seed,
+            stream=Stream(dataset, scan.codes, num_workers),
+        )
+        return self
 
     def _model_kind(self, spec: DataSpec) -> str:
         if self.model == "conv" and not spec.is_image:

@@ -81,7 +81,9 @@ def check_samples(
     >>> [m.split(":")[0] for m in check_samples(np.sign(real), codes, real, codes)]
     ['Samples pile at the bounds of the data range']
     """
-    fake, real = _flat(fake, "fake"), _flat(real, "real")
+    # real rows are read per class, at most max_per_class of each: no float64
+    # copy of the whole training data
+    fake, real = _flat(fake, "fake"), _flat(real, "real", to_float64=False)
     fake_codes = _codes(fake_codes, len(fake), "fake_codes")
     real_codes = _codes(real_codes, len(real), "real_codes")
     if fake.shape[1] != real.shape[1]:
@@ -99,7 +101,8 @@ def check_samples(
     piled, flat = [], []
     for c in np.unique(fake_codes):
         f = _some(fake[(fake_codes == c) & finite], max_per_class)
-        r = _some(real[real_codes == c], max_per_class)
+        rows = _some(np.flatnonzero(real_codes == c), max_per_class)
+        r = real[rows].astype(np.float64)
         if len(f) == 0 or len(r) == 0:
             continue
         f_at = (np.abs(f) >= BOUND).mean(axis=0)
@@ -132,8 +135,10 @@ def check_samples(
     return problems
 
 
-def _flat(x: Any, name: str) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
+def _flat(x: Any, name: str, to_float64: bool = True) -> np.ndarray:
+    x = np.asarray(x)
+    if to_float64 or x.dtype.kind != "f":
+        x = x.astype(np.float64, copy=False)
     if x.ndim not in (2, 4):
         raise ValueError(
             f"{name} must have shape (n, d) or (n, c, h, w); got {x.shape}."

@@ -49,6 +49,25 @@ def target_value(t: Any) -> Any:
     return t.item() if isinstance(t, np.generic) else t
 
 
+class ArrayPairs:
+    """``(X, y)`` arrays as a map-style dataset; ``name`` is the argument
+    errors name."""
+
+    def __init__(self, X: Any, y: Any, name: str = "real") -> None:
+        if len(X) != len(y):
+            raise ValueError(
+                f"{name}=(X, y) has {len(X)} samples and {len(y)} targets; "
+                "expected one target per sample."
+            )
+        self.X, self.y = X, y
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, i: int) -> tuple[Any, Any]:
+        return self.X[i], self.y[i]
+
+
 def dataset_to_arrays(dataset: Any, max_samples: int | None = None) -> tuple[Any, Any]:
     """Stack a map-style ``(sample, target)`` dataset into ``(X, y)`` arrays.
 

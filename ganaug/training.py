@@ -2,7 +2,10 @@
 
 The whole training set lives on the training device as one tensor; batches
 are class-balanced index draws, so there is no DataLoader and, on a GPU, no
-step waits on a host copy.  Every random draw comes from an explicit
+step waits on a host copy.  Data larger than memory comes instead from any
+:class:`RealBatches` source (:class:`ganaug.streaming.StreamBatches` reads a
+torch dataset through a DataLoader); the loop only asks a source for the
+next real batch and for labels.  Every random draw comes from an explicit
 ``torch.Generator``.
 """
 
@@ -87,11 +90,29 @@ class TrainingDivergedError(RuntimeError):
 _CHECK_EVERY = 100
 
 
+class RealBatches(Protocol):
+    """Where the loop gets real data: :class:`BatchSampler` for a tensor in
+    memory, :class:`ganaug.streaming.StreamBatches` for a dataset read batch
+    by batch."""
+
+    device: torch.device
+    n_rows: int  # rows in the data set (an epoch is n_rows / batch_size steps)
+
+    def next_batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``n`` real rows in model space and their class codes, on ``device``
+        (a discriminator step)."""
+
+    def labels(self, n: int) -> torch.Tensor:
+        """``n`` class codes for generated rows, on ``device`` (a generator
+        step), drawn as :meth:`next_batch` draws its classes."""
+
+
 class BatchSampler:
     """Draw batches of (x, y) with labels uniform over classes, or uniform rows.
 
     Rows are sorted by class once, so a class-balanced draw is two tensor ops:
     pick a class for each row of the batch, then a random offset inside it.
+    A :class:`RealBatches` source.
     """
 
     def __init__(
@@ -110,6 +131,13 @@ class BatchSampler:
         self.present = torch.nonzero(counts > 0).flatten().to(x.device)
         self.g = generator
         self.class_balanced = class_balanced
+        self.device = x.device
+        self.n_rows = len(x)
+
+    def next_batch(self, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``n`` labels (:meth:`labels`) and a real row of each (:meth:`real`)."""
+        y = self.labels(n)
+        return self.real(y), y
 
     def labels(self, n: int) -> torch.Tensor:
         """Class labels for a batch (uniform over classes, or by frequency)."""
@@ -168,8 +196,8 @@ def default_steps(n_samples: int) -> int:
 def train(
     gen: nn.Module,
     disc: nn.Module,
-    x: torch.Tensor,
-    y: torch.Tensor,
+    x: torch.Tensor | RealBatches,
+    y: torch.Tensor | None,
     n_classes: int,
     config: TrainConfig,
     generator: torch.Generator,
@@ -181,9 +209,11 @@ def train(
     """Train ``gen`` against ``disc``; return the EMA generator and the history.
 
     ``x`` is ``(n, *shape)`` in [-1, 1] and ``y`` the class codes, both on the
-    training device.  The history has one dict per epoch (``n / batch_size``
-    steps) with the mean discriminator and generator losses and, with
-    ``early_stopping``, the latest quality score (``"quality"``).  With
+    training device; or ``x`` is a :class:`RealBatches` source (data read
+    batch by batch) and ``y`` is ``None``.  The history has one dict per
+    epoch (``n / batch_size`` steps) with the mean discriminator and generator
+    losses and, with ``early_stopping``, the latest quality score
+    (``"quality"``).  With
     ``early_stopping``, ``config.steps`` is the most steps that may run, the
     returned EMA generator is the best-scored snapshot, and the last history
     entry says where training stopped (``"step"``) and which snapshot was
@@ -200,20 +230,25 @@ def train(
     Raises
     ------
     ValueError
-        If ``x`` holds NaN or infinite values.
+        If ``x`` holds NaN or infinite values (a source checks its batches).
     TrainingDivergedError
         As soon as a loss is found non-finite (checked with the history, at
         least every 100 steps, so a GPU never waits on the host every step),
         or if the generator's weights are non-finite at the end.
     """
-    device = x.device
-    if not torch.isfinite(x).all():
-        raise ValueError(
-            "x holds NaN or infinite values; the training data must be finite "
-            "(values beyond float32's range, about 3.4e38, become infinite)."
+    if isinstance(x, torch.Tensor):
+        if not torch.isfinite(x).all():
+            raise ValueError(
+                "x holds NaN or infinite values; the training data must be finite "
+                "(values beyond float32's range, about 3.4e38, become infinite)."
+            )
+        sampler: RealBatches = BatchSampler(
+            x, y, n_classes, generator, config.class_balanced
         )
+    else:
+        sampler = x
+    device = sampler.device
     loss = config.loss
-    sampler = BatchSampler(x, y, n_classes, generator, config.class_balanced)
     # The modules whose forward passes build the graphs that update them.
     # Under DDP, exactly one forward of each wrapper per backward: the D
     # step's pass over real and fake and the G step's generator pass go
@@ -247,7 +282,7 @@ def train(
     noise_dim = gen.noise_dim
     bs = config.batch_size
     policy = config.diffaugment
-    epoch_len = max(1, math.ceil(len(x) / bs))
+    epoch_len = max(1, math.ceil(sampler.n_rows / bs))
     losses = torch.zeros(config.steps, 2, device=device)
     lecam_ema = torch.zeros(2, device=device)  # EMAs of D(real), D(fake)
     checked = 0  # steps [0, checked) are known to have finite losses
@@ -271,8 +306,7 @@ def train(
     for step in range(config.steps):
         # --- discriminator -------------------------------------------------
         for _ in range(config.n_critic):
-            yb = sampler.labels(bs)
-            real = sampler.real(yb)
+            real, yb = sampler.next_batch(bs)
             with torch.no_grad(), autocast:
                 fake = gen(noise(bs), yb)
             real_in = augment(real)

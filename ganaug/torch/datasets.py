@@ -22,6 +22,7 @@ from ..labels import label_array as _as_labels
 from ..labels import lookup_labels, plain, split_counts
 from ..layout import sample_shape
 from ..runtime import derived_seed
+from ..torchdata import ArrayPairs
 from ..torchdata import check_pair as _check_pair
 from ..torchdata import target_value as _target
 from ..validation import check_n
@@ -206,7 +207,7 @@ class AugmentedDataset(VisionDataset):
         )
         self.augmenter = check_augmenter(augmenter)
         if isinstance(real, (tuple, list)) and len(real) == 2:
-            real = _ArrayPairs(*real)
+            real = ArrayPairs(*real)
         if not hasattr(real, "__getitem__") or not hasattr(real, "__len__"):
             raise TypeError(
                 f"real must be a map-style dataset returning (sample, target) or "
@@ -338,24 +339,6 @@ class AugmentedDataset(VisionDataset):
             f"Real datapoints: {self.n_real}\nSynthetic datapoints: "
             f"{self.n_synthetic} ({self.class_balance}, refresh={self.refresh})"
         )
-
-
-class _ArrayPairs:
-    """``(X, y)`` arrays as a map-style dataset."""
-
-    def __init__(self, X: Any, y: Any) -> None:
-        if len(X) != len(y):
-            raise ValueError(
-                f"real=(X, y) has {len(X)} samples and {len(y)} targets; expected "
-                "one target per sample."
-            )
-        self.X, self.y = X, y
-
-    def __len__(self) -> int:
-        return len(self.X)
-
-    def __getitem__(self, i: int) -> tuple[Any, Any]:
-        return self.X[i], self.y[i]
 
 
 def _fill_up(n: int, have: np.ndarray) -> np.ndarray:
