@@ -63,7 +63,14 @@ from .runtime import (
 )
 from .serialization import FittedParts
 from .support import TRANSFORMS
-from .training import EarlyStopping, TrainConfig, default_steps, train
+from .training import (
+    AUTO_LR,
+    STOPPING,
+    EarlyStopping,
+    TrainConfig,
+    default_steps,
+    train,
+)
 from .validation import check_n, check_X, check_X_columns, container_of
 
 if TYPE_CHECKING:
@@ -94,12 +101,15 @@ class GanAugmenter(BaseOverSampler):
     ----------
     steps : int or "auto", default="auto"
         Generator updates.  An int runs exactly that many.  ``"auto"`` stops
-        on quality: every 200 steps the EMA generator is scored by the
-        class-conditional sliced Wasserstein distance of its samples to the
-        training rows; the best snapshot is kept and training stops once 4
-        scores in a row fail to improve it by 1% (after at least 600
-        steps), or at ``min(4000, max(2000, 1000 + 2.5 * n_samples))``
-        steps.  ``history_`` records the scores (``"quality"``).
+        on quality: the EMA generator is scored by the class-conditional
+        sliced Wasserstein distance of its samples to the training rows; the
+        best snapshot is kept and training stops on a plateau.  The MLP pair
+        is scored every 100 steps and stops once 3 scores in a row fail to
+        improve the best by 5% (after at least 400 steps), or at
+        ``min(2000, max(1000, 500 + n_samples))`` steps; the conv pair is
+        scored every 200 steps and stops after 4 scores without a 1% gain
+        (at least 600 steps), or at ``min(4000, max(2000, 1000 + 2.5 *
+        n_samples))``.  ``history_`` records the scores (``"quality"``).
     batch_size : int, default=64
         Rows per discriminator and generator batch.
     loss : {"hinge", "bce", "lsgan", "wgan-gp"}, default="hinge"
@@ -109,8 +119,11 @@ class GanAugmenter(BaseOverSampler):
     width : int or None, default=None
         Hidden width of the MLPs (default 256) or base channel count of the
         conv nets (default 32).
-    lr_g, lr_d : float, default=2e-4
+    lr_g, lr_d : float or "auto", default="auto"
         Adam learning rates of the generator and the discriminator.
+        ``"auto"`` is 4e-4 for the MLP pair (it reaches the quality of 2e-4
+        in about half the steps; ``benchmarks/results/speed.md``) and 2e-4
+        for the conv pair.
     n_critic : int, default=1
         Discriminator steps per generator step.
     ema_decay : float, default=0.999
@@ -257,8 +270,8 @@ class GanAugmenter(BaseOverSampler):
         "loss": [StrOptions(set(LOSSES))],
         "noise_dim": [_positive_int()],
         "width": [_positive_int(), None],
-        "lr_g": [_finite(0.0, "right")],
-        "lr_d": [_finite(0.0, "right")],
+        "lr_g": [_finite(0.0, "right"), StrOptions({"auto"})],
+        "lr_d": [_finite(0.0, "right"), StrOptions({"auto"})],
         "n_critic": [_positive_int()],
         "ema_decay": [Interval(Real, 0.0, 1.0, closed="left")],
         "diffaugment": [StrOptions({"auto"}), str, None],
@@ -289,8 +302,8 @@ class GanAugmenter(BaseOverSampler):
         loss: str = "hinge",
         noise_dim: int = 64,
         width: int | None = None,
-        lr_g: float = 2e-4,
-        lr_d: float = 2e-4,
+        lr_g: float | str = "auto",
+        lr_d: float | str = "auto",
         n_critic: int = 1,
         ema_decay: float = 0.999,
         diffaugment: str | None = "auto",
@@ -441,10 +454,10 @@ class GanAugmenter(BaseOverSampler):
         )
         auto = self.steps == "auto"
         n_rows = len(x_np) if stream is None else stream.n_rows
-        steps = default_steps(n_rows) if auto else int(self.steps)
+        steps = default_steps(n_rows, model_kind) if auto else int(self.steps)
         if dist is not None:
             dist.check_same_data(x_np, codes, repr((classes.tolist(), spec)))
-        config = self._train_config(steps, policy)
+        config = self._train_config(steps, policy, model_kind)
         rank = 0 if dist is None else dist.rank
         if rank:
             config.verbose = 0  # one progress bar, rank 0's
@@ -474,7 +487,9 @@ class GanAugmenter(BaseOverSampler):
                 len(classes),
                 config,
                 torch.Generator(device).manual_seed(process_seed(seed, rank)),
-                self._early_stopping(x_np, codes, len(classes), device, seed, gen)
+                self._early_stopping(
+                    x_np, codes, len(classes), device, seed, gen, model_kind
+                )
                 if auto
                 else None,
                 dist=dist,
@@ -569,8 +584,9 @@ class GanAugmenter(BaseOverSampler):
         device: torch.device,
         seed: int,
         gen: torch.nn.Module,
+        model_kind: str,
     ) -> EarlyStopping:
-        """``steps="auto"``: score the EMA generator every 200 steps by the
+        """``steps="auto"``: score the EMA generator every few hundred steps by the
         class-conditional sliced Wasserstein distance between 64 samples per
         class (fixed noise) and the class's training rows (at most 512), in
         model space; keep the best snapshot, stop on a plateau."""
@@ -592,15 +608,18 @@ class GanAugmenter(BaseOverSampler):
             fake = ema(z, y).float().cpu().numpy()
             return sliced_distance(fake, fake_codes, real, real_codes, seed=seed)
 
-        return EarlyStopping(evaluate)
+        return EarlyStopping(evaluate, **STOPPING[model_kind])
 
-    def _train_config(self, steps: int, policy: tuple[str, ...]) -> TrainConfig:
+    def _train_config(
+        self, steps: int, policy: tuple[str, ...], model_kind: str
+    ) -> TrainConfig:
+        auto_lr = AUTO_LR[model_kind]
         return TrainConfig(
             steps=steps,
             batch_size=self.batch_size,
             loss=get_loss(self.loss),
-            lr_g=self.lr_g,
-            lr_d=self.lr_d,
+            lr_g=auto_lr if self.lr_g == "auto" else self.lr_g,
+            lr_d=auto_lr if self.lr_d == "auto" else self.lr_d,
             n_critic=self.n_critic,
             ema_decay=self.ema_decay,
             diffaugment=policy,

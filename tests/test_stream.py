@@ -208,15 +208,15 @@ def test_steps_auto_counts_every_row_and_scores_the_sample(monkeypatch):
     monkeypatch.setattr(streaming, "SAMPLE_ROWS", 300)
     counted = []
 
-    def most_steps(n_rows):  # at most 800 steps, to keep the test short
-        counted.append(n_rows)
+    def most_steps(n_rows, model_kind):  # at most 800 steps: a short test
+        counted.append((n_rows, model_kind))
         return 800
 
     monkeypatch.setattr(augmenter, "default_steps", most_steps)
     ds = LazyBlobs(n=1000)
     aug = stream_fit(ds, steps="auto", batch_size=16, width=16)
-    assert counted == [1000]  # every row, not the sample's 300
-    assert "quality" in aug.history_[-1] and 600 <= aug.n_steps_ <= 800
+    assert counted == [(1000, "mlp")]  # every row, not the sample's 300
+    assert "quality" in aug.history_[-1] and 400 <= aug.n_steps_ <= 800
     assert ds.calls == 1000 + aug.n_steps_ * 16  # the loader stops with training
 
 

@@ -363,3 +363,30 @@ def test_auto_steps_record_quality_and_improve_it():
     scores = [h["quality"] for h in aug.history_ if "quality" in h]
     assert len(scores) >= 3 and min(scores) < 0.5 * scores[0]
     assert aug.n_steps_ <= 2000
+
+
+@pytest.mark.parametrize(
+    ("model", "shape", "lr", "every"),
+    [("mlp", (40, 6), 4e-4, 100), ("conv", (40, 16, 16), 2e-4, 200)],
+)
+def test_auto_learning_rate_and_schedule_follow_the_model(
+    monkeypatch, model, shape, lr, every
+):
+    from ganaug import GanAugmenter, augmenter
+
+    seen = {}
+
+    def spy(*args, **kwargs):
+        seen["config"], seen["rule"] = args[5], args[7]
+        raise StopIteration  # the test needs the arguments, not a fit
+
+    monkeypatch.setattr(augmenter, "train", spy)
+    x = torch.rand(*shape).numpy()
+    y = [0, 1] * (shape[0] // 2)
+    with pytest.raises(StopIteration):
+        GanAugmenter(model=model, random_state=0).fit(x, y)
+    assert seen["config"].lr_g == seen["config"].lr_d == lr
+    assert seen["rule"].every == every
+    with pytest.raises(StopIteration):
+        GanAugmenter(model=model, lr_g=1e-3, lr_d=5e-4).fit(x, y)
+    assert (seen["config"].lr_g, seen["config"].lr_d) == (1e-3, 5e-4)
