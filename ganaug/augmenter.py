@@ -105,8 +105,8 @@ class GanAugmenter(BaseOverSampler):
         sliced Wasserstein distance of its samples to the training rows; the
         best snapshot is kept and training stops on a plateau.  The MLP pair
         is scored every 100 steps and stops once 3 scores in a row fail to
-        improve the best by 5% (after at least 400 steps), or at
-        ``min(2000, max(1000, 500 + n_samples))`` steps; the conv pair is
+        improve the best by 3% (after at least 400 steps), or at
+        ``min(1500, max(1000, 500 + n_samples))`` steps; the conv pair is
         scored every 200 steps and stops after 4 scores without a 1% gain
         (at least 600 steps), or at ``min(4000, max(2000, 1000 + 2.5 *
         n_samples))``.  ``history_`` records the scores (``"quality"``).

@@ -196,7 +196,7 @@ class Monitor(Protocol):
 # 28x28 fit takes minutes on a CPU).
 AUTO_LR = {"mlp": 4e-4, "conv": 2e-4}
 STOPPING = {
-    "mlp": {"every": 100, "patience": 3, "min_steps": 400, "min_delta": 0.05},
+    "mlp": {"every": 100, "patience": 3, "min_steps": 400, "min_delta": 0.03},
     "conv": {"every": 200, "patience": 4, "min_steps": 600, "min_delta": 0.01},
 }
 
@@ -204,11 +204,11 @@ STOPPING = {
 def default_steps(n_samples: int, model_kind: str = "mlp") -> int:
     """Most steps ``steps="auto"`` may run; they grow with the data.
 
-    MLP pair: 1,000 for small sets, 2,000 at most; conv pair: 2,000 to 4,000.
+    MLP pair: 1,000 for small sets, 1,500 at most; conv pair: 2,000 to 4,000.
     """
     if model_kind == "conv":
         return int(min(4000, max(2000, 1000 + 2.5 * n_samples)))
-    return int(min(2000, max(1000, 500 + n_samples)))
+    return int(min(1500, max(1000, 500 + n_samples)))
 
 
 def train(
