@@ -94,8 +94,11 @@ def encode(
     lv = levels(len(knots))
     x = np.asarray(offsets, dtype=np.float64)
     first = np.searchsorted(knots, x, side="left")
-    stop = np.searchsorted(knots, x, side="right")
-    on_knot = stop > first
+    on_knot = knots[np.minimum(first, len(knots) - 1)] == x
+    # where a value is not a knot, its right insertion point is its left one:
+    # search again only where it is (half the searching on continuous data)
+    stop = first.copy()
+    stop[on_knot] = np.searchsorted(knots, x[on_knot], side="right")
     draw = rng.random(len(x)) if rng is not None else 0.5
     last = np.maximum(stop - 1, 0)
     at_knot = lv[np.minimum(first, len(lv) - 1)] + draw * (
