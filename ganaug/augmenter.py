@@ -750,8 +750,8 @@ class GanAugmenter(BaseOverSampler):
         >>> X_new.shape, X_new.dtype, y_new.tolist()
         ((6, 4), dtype('float32'), [0, 0, 1, 1, 2, 2])
         """
-        from .streaming import check_stream_args, dataset_length, wants_stream
-        from .torchdata import ArrayPairs, dataset_to_arrays
+        from .streaming import check_stream_args, wants_stream
+        from .torchdata import ArrayPairs, dataset_length, dataset_to_arrays
 
         check_stream_args(stream, num_workers, max_samples)
         if isinstance(dataset, (tuple, list)) and len(dataset) == 2:  # (X, y)

@@ -79,19 +79,6 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, Integral) and not isinstance(v, (bool, np.bool_))
 
 
-def dataset_length(dataset: Any, max_samples: int | None) -> int:
-    """Items to read: ``len(dataset)``, at most ``max_samples``."""
-    if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
-        raise TypeError(
-            f"dataset must be a map-style dataset with __getitem__ and __len__ "
-            f"returning (sample, target); got {type(dataset).__name__}."
-        )
-    n = len(dataset)
-    if n == 0:
-        raise ValueError("dataset is empty; expected at least one (sample, target).")
-    return n if max_samples is None else min(n, int(max_samples))
-
-
 def wants_stream(stream: bool | str, dataset: Any, n: int) -> bool:
     """``stream="auto"``: stream when ``n`` items of the first sample's size
     would exceed :data:`STREAM_BYTES` stacked (reads ``dataset[0]`` once)."""

@@ -68,6 +68,19 @@ class ArrayPairs:
         return self.X[i], self.y[i]
 
 
+def dataset_length(dataset: Any, max_samples: int | None) -> int:
+    """Items to read: ``len(dataset)``, at most ``max_samples``."""
+    if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
+        raise TypeError(
+            f"dataset must be a map-style dataset with __getitem__ and __len__ "
+            f"returning (sample, target); got {type(dataset).__name__}."
+        )
+    n = len(dataset)
+    if n == 0:
+        raise ValueError("dataset is empty; expected at least one (sample, target).")
+    return n if max_samples is None else min(n, int(max_samples))
+
+
 def dataset_to_arrays(dataset: Any, max_samples: int | None = None) -> tuple[Any, Any]:
     """Stack a map-style ``(sample, target)`` dataset into ``(X, y)`` arrays.
 
@@ -78,16 +91,7 @@ def dataset_to_arrays(dataset: Any, max_samples: int | None = None) -> tuple[Any
     """
     if isinstance(dataset, (tuple, list)) and len(dataset) == 2:
         return dataset[0], dataset[1]
-    if not hasattr(dataset, "__getitem__") or not hasattr(dataset, "__len__"):
-        raise TypeError(
-            f"dataset must be a map-style dataset with __getitem__ and __len__ "
-            f"returning (sample, target); got {type(dataset).__name__}."
-        )
-    n = len(dataset)
-    if n == 0:
-        raise ValueError("dataset is empty; expected at least one (sample, target).")
-    if max_samples is not None:
-        n = min(n, int(max_samples))
+    n = dataset_length(dataset, max_samples)
     fast = (
         hasattr(dataset, "data")
         and hasattr(dataset, "targets")
