@@ -122,7 +122,7 @@ class GanAugmenter(BaseOverSampler):
     lr_g, lr_d : float or "auto", default="auto"
         Adam learning rates of the generator and the discriminator.
         ``"auto"`` is 4e-4 for the MLP pair (it reaches the quality of 2e-4
-        in about half the steps; ``benchmarks/results/speed.md``) and 2e-4
+        in about half the steps; ``benchmarks/results/schedule/``) and 2e-4
         for the conv pair.
     n_critic : int, default=1
         Discriminator steps per generator step.
