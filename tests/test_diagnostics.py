@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from test_training import make_config
 
 from ganaug import prepare, validation
 from ganaug.diagnostics import CollapseWarning, check_samples
 from ganaug.losses import get_loss
 from ganaug.models import build_models
-from ganaug.training import TrainConfig, train
+from ganaug.training import train
 
 
 @pytest.fixture(scope="module")
@@ -122,22 +123,7 @@ def test_learning_rate_10_saturates_and_is_flagged(loss):
         + 0.15 * torch.randn(80, 2, generator=g)
     ).clamp(-1, 1)
     gen, disc = build_models((2,), 2, noise_dim=16, width=32, generator=g)
-    config = TrainConfig(
-        steps=300,
-        batch_size=32,
-        loss=get_loss(loss),
-        lr_g=10.0,
-        lr_d=10.0,
-        n_critic=1,
-        ema_decay=0.99,
-        diffaugment=(),
-        r1_weight=0.0,
-        lecam_weight=0.0,
-        diversity_weight=0.1,
-        class_balanced=True,
-        amp=False,
-        verbose=0,
-    )
+    config = make_config(loss=get_loss(loss), lr_g=10.0, lr_d=10.0)
     ema, history = train(gen, disc, x, codes, 2, config, g)
     assert np.isfinite([h["g_loss"] for h in history]).all()
     fake_codes = torch.arange(2).repeat_interleave(100)

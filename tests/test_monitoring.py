@@ -8,12 +8,12 @@ import sys
 import numpy as np
 import pytest
 import torch
+from test_training import make_config
 
 from ganaug import GanAugmenter
-from ganaug.losses import get_loss
 from ganaug.models import build_models
 from ganaug.monitoring import TensorBoardLog
-from ganaug.training import EarlyStopping, TrainConfig, train
+from ganaug.training import EarlyStopping, train
 
 event_accumulator = pytest.importorskip(
     "tensorboard.backend.event_processing.event_accumulator"
@@ -63,22 +63,7 @@ def test_tables_get_a_histogram_per_feature_at_each_evaluation(tmp_path):
     gen, disc = build_models(
         (2,), 2, noise_dim=8, width=16, generator=torch.Generator().manual_seed(0)
     )
-    config = TrainConfig(
-        steps=45,
-        batch_size=16,
-        loss=get_loss("hinge"),
-        lr_g=1e-3,
-        lr_d=1e-3,
-        n_critic=1,
-        ema_decay=0.9,
-        diffaugment=(),
-        r1_weight=0.0,
-        lecam_weight=0.0,
-        diversity_weight=0.1,
-        class_balanced=True,
-        amp=False,
-        verbose=0,
-    )
+    config = make_config(steps=45, batch_size=16, ema_decay=0.9)
     scores = iter([3.0, 2.0, 1.0, 0.5])
     log = TensorBoardLog(
         tmp_path,
