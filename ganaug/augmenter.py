@@ -59,6 +59,7 @@ from .runtime import (
     process_seed,
     resolve_device,
     resolve_seed,
+    sampling_noise,
     torch_rng,
 )
 from .serialization import FittedParts
@@ -153,6 +154,11 @@ class GanAugmenter(BaseOverSampler):
         ``filter_k`` candidates of the requested class and keep the one a
         logistic regression trained on the real data finds most confidently
         of that class.  ``1`` turns it off.
+    truncation : float or None, default=None
+        Draw the sampling noise from a standard normal truncated to
+        ``[-truncation, truncation]`` (the truncation trick of BigGAN): a
+        smaller value trades diversity for fidelity.  ``None`` draws from the
+        full normal, as in training.  Read at sampling time.
     feature_transform : {"auto", "quantile", "minmax"}, default="auto"
         How a table column is mapped to the model's [-1, 1].  ``"quantile"``:
         by its rank (empirical CDF), so skewed and multi-modal columns become
@@ -281,6 +287,7 @@ class GanAugmenter(BaseOverSampler):
         "class_balanced": ["boolean"],
         "model": [StrOptions({"auto", "mlp", "conv"})],
         "filter_k": [_positive_int()],
+        "truncation": [_finite(0.0, "neither"), None],
         "feature_transform": [StrOptions(set(TRANSFORMS))],
         "categorical_features": ["array-like", None],
         "missing": [StrOptions({"keep", "complete"})],
@@ -313,6 +320,7 @@ class GanAugmenter(BaseOverSampler):
         class_balanced: bool = True,
         model: str = "auto",
         filter_k: int = 1,
+        truncation: float | None = None,
         feature_transform: str = "auto",
         categorical_features: Any = None,
         missing: str = "keep",
@@ -342,6 +350,7 @@ class GanAugmenter(BaseOverSampler):
         self.class_balanced = class_balanced
         self.model = model
         self.filter_k = filter_k
+        self.truncation = truncation
         self.feature_transform = feature_transform
         self.categorical_features = categorical_features
         self.missing = missing
@@ -935,7 +944,7 @@ class GanAugmenter(BaseOverSampler):
         out = []
         for start in range(0, len(wanted), _SAMPLE_BATCH):
             yb = torch.from_numpy(wanted[start : start + _SAMPLE_BATCH])
-            z = torch.randn(len(yb), gen.noise_dim, generator=rng)
+            z = sampling_noise(len(yb), gen.noise_dim, rng, self.truncation)
             x = gen(z.to(self.device_), yb.to(self.device_), **complete)
             out.append(x.float().cpu().numpy())
         x = np.concatenate(out) if out else np.empty((0, *self.spec_.model_shape))

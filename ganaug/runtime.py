@@ -6,6 +6,7 @@ from ``random_state``; nothing here touches numpy's or torch's global RNG.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral
 from typing import Any
 
@@ -91,3 +92,18 @@ def process_seed(seed: int, rank: int) -> int:
     8
     """
     return seed + 1 if rank == 0 else derived_seed(seed, 7, rank)
+
+
+def sampling_noise(
+    n: int, dim: int, generator: torch.Generator, truncation: float | None = None
+) -> torch.Tensor:
+    """``n`` noise vectors: standard normal, or (``truncation``) normal
+    truncated to ``[-truncation, truncation]`` by inverting the CDF, so one
+    draw per entry and the same seed gives the same noise."""
+    if truncation is None:
+        return torch.randn(n, dim, generator=generator)
+    u = torch.rand(n, dim, generator=generator, dtype=torch.float64)
+    lo = 0.5 * math.erfc(truncation / math.sqrt(2.0))  # Phi(-truncation)
+    u = lo + u * (1.0 - 2.0 * lo)
+    z = math.sqrt(2.0) * torch.special.erfinv(2.0 * u - 1.0)
+    return z.clamp_(-truncation, truncation).float()

@@ -116,6 +116,38 @@ def test_best_of_k_filter_keeps_exact_counts_and_raises_confidence(small_digits)
     assert conf_f > conf_p
 
 
+def test_truncation_trades_spread_for_fidelity_at_sampling_time(digits, small_digits):
+    from sklearn.linear_model import LogisticRegression
+
+    from ganaug import prepare
+
+    X, y = small_digits
+    aug = GanAugmenter(steps=300, random_state=0).fit(X, y)
+    wanted = np.repeat(np.arange(10), 40)
+
+    def spread_and_score(truncation):
+        aug.set_params(truncation=truncation)
+        Xs, ys = aug.sample(y=wanted, random_state=1)
+        z = prepare.to_model_space(Xs, aug.spec_).reshape(len(Xs), -1)
+        spread = np.mean(
+            [z[ys == c].std(axis=0).mean() for c in range(10)]
+        )  # within-class spread in model space
+        clf = LogisticRegression(max_iter=2000).fit(Xs, ys)
+        return spread, clf.score(*digits)  # synthetic-only, scored on real digits
+
+    full, tight = spread_and_score(None), spread_and_score(0.5)
+    assert tight[0] < 0.8 * full[0]  # read at sampling time, no refit
+    assert tight[1] > 0.6 and full[1] > 0.6  # both still recognise real digits
+    again = aug.sample(y=wanted, random_state=1)[0]
+    assert np.array_equal(again, aug.sample(y=wanted, random_state=1)[0])
+    assert (
+        np.abs(
+            again - aug.set_params(truncation=None).sample(y=wanted, random_state=1)[0]
+        ).max()
+        > 0
+    )
+
+
 def test_whole_number_features_get_whole_number_samples():
     rng = np.random.default_rng(0)
     X = np.column_stack(

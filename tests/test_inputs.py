@@ -95,6 +95,8 @@ def test_bad_input_errors_name_argument_and_value(X, y, exc, words):
         ({"model": "rnn"}, "'model' parameter"),
         ({"model": "conv"}, "model='conv' needs images"),
         ({"filter_k": 0}, "'filter_k' parameter"),
+        ({"truncation": 0.0}, "'truncation' parameter .* Got 0.0"),
+        ({"truncation": float("nan")}, "'truncation' parameter"),
         ({"diversity": -1.0}, "'diversity' parameter"),
     ],
 )
