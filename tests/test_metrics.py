@@ -44,6 +44,18 @@ def test_distance_to_closest_record_flags_copies():
     assert copies["exact_copies"] == 50 and copies["dcr_ratio"] == 0.0
     fresh = metrics.distance_to_closest_record(rng.normal(size=(100, 5)), train, test)
     assert fresh["exact_copies"] == 0 and 0.7 < fresh["dcr_ratio"] < 1.4
+    assert copies["copy_share_synthetic"] == 1.0 and fresh["copy_share_synthetic"] == 0
+    assert fresh["copy_share_real_test"] == 0.0
+
+
+def test_copies_are_judged_against_fresh_real_rows_on_a_finite_domain():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 2, size=(600, 3)).astype(float)  # only 8 possible rows
+    train, test = X[:300], X[300:]
+    fresh = rng.integers(0, 2, size=(100, 3)).astype(float)
+    dcr = metrics.distance_to_closest_record(fresh, train, test)
+    assert dcr["copy_share_real_test"] == 1.0 and dcr["copy_share_synthetic"] == 1.0
+    assert np.isnan(dcr["dcr_ratio"])  # 0 / 0: no ratio to read
 
 
 def test_cas_hand_made():

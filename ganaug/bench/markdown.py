@@ -251,6 +251,12 @@ def _per_dataset_table(runs: list[dict], metric: str, methods: list[str]) -> lis
     return out + [""]
 
 
+def _share(qs: list[dict], key: str) -> str:
+    """Mean share in percent; runs from before the key existed give "–"."""
+    v = [q[key] for q in qs if key in q]
+    return f"{100 * np.mean(v):.1f}" if v else "–"
+
+
 def quality_table(quality: list[dict]) -> list[str]:
     out = [
         "## Generator quality (ganaug, 100 samples per class)",
@@ -261,20 +267,27 @@ def quality_table(quality: list[dict]) -> list[str]:
         "real train vs real test. P/R/D/C: k-NN (k=5) precision, recall, density, "
         "coverage in that space. DCR: median distance of samples to their closest "
         "training row over the same for real test rows (1 = as novel as new real "
-        "data, 0 = copies).",
+        "data, 0 = copies; NaN where most real test rows repeat a training row). "
+        "Copies: share of samples equal to a training row, beside the same share "
+        "of real test rows (on tables of codes and flags fresh rows repeat "
+        "training rows too).",
         "",
         "| data set | regime | CAS | FD (floor) | precision | recall | density "
-        "| coverage | DCR ratio | copies | fit (s) |",
+        "| coverage | DCR ratio | copies % (real test %) | fit (s) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (ds, regime), qs in group_by_regime(quality).items():
 
         def m(key, scale=1.0, fmt=".2f", qs=qs):
             v = np.array([q[key] for q in qs], dtype=float) * scale
+            v = v[np.isfinite(v)]
+            if not len(v):
+                return "–"
             return f"{v.mean():{fmt}} ± {v.std(ddof=1) if len(v) > 1 else 0:{fmt}}"
 
         floor = np.mean([q["fd_floor_train_vs_test"] for q in qs])
-        copies = sum(q["exact_copies"] for q in qs)
+        copies = _share(qs, "copy_share_synthetic")
+        copies += f" ({_share(qs, 'copy_share_real_test')})"
         fit_s = np.mean([q["fit_seconds"] for q in qs])
         out.append(
             f"| {ds} | {regime} | {m('cas', 100, '.1f')} | {m('fd', 1, '.1f')} "
