@@ -36,6 +36,9 @@ Figures (``--only`` picks sections; targets in ``speedbench.common.TARGETS``):
    1 and 2 processes: updates/s and rows/s per process, and CAS.
 7. With CUDA, every section runs on the CPU and on the GPU
    (``device="cuda"``), with the GPU's utilisation; without, "no GPU".
+8. ``images``: ms/step of the pair the default picks for 1,000 images at
+   8x8, 28x28 and 32x32x3 (and of the MLP pair at 28x28), and the default
+   fit of 1,000 28x28 images projected from it (the target is 90 s).
 
 CTGAN is not a dependency of ganaug, nor of its test or dev install, and
 should not be installed into ganaug's environment: ``ctgan`` 0.12.1 pulls
@@ -74,6 +77,7 @@ from speedbench.common import (
 from speedbench.figures import (
     section_ctgan,
     section_digits,
+    section_images,
     section_keel,
     section_sample,
 )
@@ -87,6 +91,7 @@ SECTIONS = {
     "sample": section_sample,
     "scaling": section_scaling,
     "ddp": section_ddp,
+    "images": section_images,
 }
 
 

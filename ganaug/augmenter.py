@@ -133,7 +133,10 @@ class GanAugmenter(BaseOverSampler):
         DiffAugment policy, a comma-separated subset of
         ``"color,translation,cutout"``, applied to real and fake images
         before the discriminator.  ``"auto"`` is ``"translation,cutout"`` for
-        images and nothing for vectors; ``None`` or ``""`` turns it off.
+        the conv pair and nothing for the MLP pair; images the MLP pair learns
+        (small ones, or ``model="mlp"``) may name a policy, and their flat rows
+        are viewed as images for it.  ``None`` or ``""`` turns it off; a
+        table refuses a policy.
     r1 : float, default=0.0
         Weight of the R1 gradient penalty on real data (0 turns it off).
     lecam : float, default=0.0
@@ -444,7 +447,7 @@ class GanAugmenter(BaseOverSampler):
         batch, :mod:`ganaug.streaming`) the sample of it that the quality
         filter, early stopping and the collapse check use."""
         model_kind = self._model_kind(spec)
-        policy = self._policy(model_kind)
+        policy = self._policy(model_kind, spec.is_image)
         device = resolve_device(self.device) if dist is None else dist.device
         if seed is None:
             seed = self._fit_seed(dist)
@@ -467,6 +470,8 @@ class GanAugmenter(BaseOverSampler):
         if dist is not None:
             dist.check_same_data(x_np, codes, repr((classes.tolist(), spec)))
         config = self._train_config(steps, policy, model_kind)
+        if policy and model_kind == "mlp":  # flat rows of images
+            config.diffaugment_shape = tuple(spec.model_shape)
         rank = 0 if dist is None else dist.rank
         if rank:
             config.verbose = 0  # one progress bar, rank 0's
@@ -816,15 +821,14 @@ class GanAugmenter(BaseOverSampler):
         small = int(np.prod(spec.model_shape)) <= 256
         return "conv" if spec.is_image and not small else "mlp"
 
-    def _policy(self, model_kind: str) -> tuple[str, ...]:
+    def _policy(self, model_kind: str, is_image: bool) -> tuple[str, ...]:
         if self.diffaugment == "auto":
             return ("translation", "cutout") if model_kind == "conv" else ()
         policy = parse_policy(self.diffaugment)
-        if policy and model_kind != "conv":
+        if policy and not is_image:
             raise ValueError(
-                f"diffaugment={self.diffaugment!r} applies to images seen by the "
-                "conv model, but this model is an MLP; use diffaugment=None or "
-                "model='conv'."
+                f"diffaugment={self.diffaugment!r} applies to images, but X was "
+                "read as a table; use diffaugment=None."
             )
         return policy
 

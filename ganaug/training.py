@@ -64,6 +64,10 @@ class TrainConfig:
     # gradient norm near 0.1-0.2, so a two-sided penalty at 10 dominates the
     # critic loss and it never learns the classes (tests/test_training.py).
     gp_weight: float = 1.0
+    # The MLP pair sees images as flat rows; DiffAugment needs them as
+    # (c, h, w), so its batches are viewed with this shape (None: the batches
+    # already are images, or there is no policy).
+    diffaugment_shape: tuple[int, ...] | None = None
 
 
 class TrainingDivergedError(RuntimeError):
@@ -306,8 +310,15 @@ def train(
     checked = 0  # steps [0, checked) are known to have finite losses
     history: list[dict[str, float]] = []
 
+    shape = config.diffaugment_shape
+
     def augment(batch: torch.Tensor) -> torch.Tensor:
-        return diff_augment(batch, policy, generator) if policy else batch
+        if not policy:
+            return batch
+        if shape is None:
+            return diff_augment(batch, policy, generator)
+        images = batch.reshape(len(batch), *shape)
+        return diff_augment(images, policy, generator).reshape(batch.shape)
 
     def noise(n: int) -> torch.Tensor:
         return torch.randn(n, noise_dim, device=device, generator=generator)

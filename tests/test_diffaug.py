@@ -39,3 +39,32 @@ def test_parse_policy():
     assert diffaug.parse_policy(None) == ()
     with pytest.raises(ValueError, match="diffaugment must be"):
         diffaug.parse_policy("translation,flip")
+
+
+def test_the_mlp_pair_views_flat_image_rows_as_images_for_diffaugment(monkeypatch):
+    """Images the MLP pair learns may name a policy: its flat batches reach
+    DiffAugment as (n, c, h, w) and go back to the discriminator flat; a
+    table refuses one."""
+    import numpy as np
+
+    from ganaug import GanAugmenter, training
+
+    seen = []
+    real = training.diff_augment
+
+    def spy(x, policy, generator):
+        seen.append((tuple(x.shape[1:]), policy))
+        return real(x, policy, generator)
+
+    monkeypatch.setattr(training, "diff_augment", spy)
+    rng = np.random.default_rng(0)
+    X, y = rng.integers(0, 256, (40, 8, 8, 3), dtype=np.uint8), np.arange(40) % 2
+    aug = GanAugmenter(steps=3, diffaugment="translation", random_state=0)
+    aug.fit(X, y)
+    assert aug.model_ == "mlp"  # 8 x 8 x 3 = 192 values: the MLP pair
+    assert seen and all(s == ((3, 8, 8), ("translation",)) for s in seen)
+    seen.clear()
+    GanAugmenter(steps=3, random_state=0).fit(X[..., 0], y)  # "auto": none
+    assert not seen
+    with pytest.raises(ValueError, match="applies to images, but X was read as a"):
+        GanAugmenter(steps=3, diffaugment="cutout").fit(X.reshape(40, -1), y)
