@@ -37,10 +37,12 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.mixture import BayesianGaussianMixture
 
 from ganaug import GanAugmenter, support
@@ -147,6 +149,8 @@ def main() -> None:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     methods.GanAugmenter = ModeNormalised  # the harness builds ours instead
+    # CTGAN's 100 iterations often stop short of convergence; so be it here
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
     config = BenchConfig(
         datasets=[f"keel:{n}" for n in names], seeds=5,
         methods=["smote", "ganaug"],

@@ -213,7 +213,10 @@ def suite_section(
         if worst:
             out.append(
                 "* data sets where ganaug loses most to SMOTE: "
-                + ", ".join(f"{ds} ({100 * d:+.1f})" for (ds, _), d in worst)
+                + ", ".join(
+                    f"{ds}{'' if rg == 'folds' else ' ' + rg} ({100 * d:+.1f})"
+                    for (ds, rg), d in worst
+                )
             )
     out.append("")
     if per_dataset:
@@ -288,6 +291,8 @@ def quality_table(quality: list[dict]) -> list[str]:
         floor = np.mean([q["fd_floor_train_vs_test"] for q in qs])
         copies = _share(qs, "copy_share_synthetic")
         copies += f" ({_share(qs, 'copy_share_real_test')})"
+        if copies.startswith("–"):  # runs from before the shares: the count
+            copies = f"{sum(q['exact_copies'] for q in qs)} samples (–)"
         fit_s = np.mean([q["fit_seconds"] for q in qs])
         out.append(
             f"| {ds} | {regime} | {m('cas', 100, '.1f')} | {m('fd', 1, '.1f')} "
