@@ -29,7 +29,8 @@ The comparison is paired with the committed full-suite run
 (``benchmarks/results/keel/runs.json``, the default transform, same folds
 and seeds): per table the mean over folds and classifiers of the
 difference in balanced accuracy, then a 95% t-interval over tables.
-Results: ``benchmarks/results/mode-normalisation/``.
+Results: ``benchmarks/results/mode-normalisation/`` (``results-<tables>.md``,
+``runs-<tables>.json``).
 """
 
 from __future__ import annotations
@@ -149,6 +150,7 @@ def main() -> None:
         names += {"quick": list(keel.QUICK), "heldout": list(HELD_OUT)}.get(t, [t])
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    tag = "-".join(args.tables)
     methods.GanAugmenter = ModeNormalised  # the harness builds ours instead
     # CTGAN's 100 iterations often stop short of convergence; so be it here
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
@@ -159,14 +161,14 @@ def main() -> None:
         quality=False, verbose=0, checkpoint=str(out / "partial"),
     )  # fmt: skip
     if args.report_only:  # the table again from the saved runs
-        saved = json.loads((out / "runs.json").read_text())
+        saved = json.loads((out / f"runs-{tag}.json").read_text())
         res, seconds = {"runs": saved["runs"]}, saved["seconds"]
     else:
         start = time.perf_counter()
         res = run(config)
         seconds = time.perf_counter() - start
         saved = {"seconds": seconds, "runs": res["runs"]}
-        (out / "runs.json").write_text(json.dumps(saved) + "\n")
+        (out / f"runs-{tag}.json").write_text(json.dumps(saved) + "\n")
 
     def scores(runs, method):
         return {
@@ -215,7 +217,7 @@ def main() -> None:
         f"| **mean, 95% CI** | **{ci(d_default)}** | {ci(d_smote)} | {ci(base_smote)} |"
     )
     text = "\n".join(lines) + "\n"
-    (out / f"results-{'-'.join(args.tables)}.md").write_text(text)
+    (out / f"results-{tag}.md").write_text(text)
     print(text)
 
 
