@@ -41,6 +41,7 @@ LEVERS: list[tuple[str, dict, float]] = [
     ("truncation=1.0", {"truncation": 1.0}, 1.0),
     ("truncation=0.5", {"truncation": 0.5}, 1.0),
     ("filter_k=4", {"filter_k": 4}, 1.0),
+    ("filter_k='auto' (per class)", {"filter_k": "auto"}, 1.0),
     ("filter_k=4, truncation=1.0", {"filter_k": 4, "truncation": 1.0}, 1.0),
     ("half a new row per real row", {}, 0.5),
     ("a quarter of a new row per real row", {}, 0.25),

@@ -4,6 +4,10 @@ for every requested sample, the candidate most confidently of its class.
 The generator is still what makes a sample of class ``c`` (it is asked for
 ``k`` candidates *of class c*); the filter only chooses among them, so every
 call returns exactly the requested number of samples and labels.
+
+:func:`candidates_per_row` holds the rule of ``filter_k="auto"``: fidelity
+(best of :data:`AUTO_K`) for a class asked for at most as many samples as it
+has training rows, spread (no filter) for a class blown up beyond that.
 """
 
 from __future__ import annotations
@@ -11,6 +15,32 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
+
+# Candidates per sample of ``filter_k="auto"`` where it filters.
+AUTO_K = 4
+# The filter's logistic regression sees at most this many rows per class (a
+# seeded draw above it), so that fitting it stays cheap on large data.
+MAX_ROWS_PER_CLASS = 5000
+
+
+def candidates_per_row(
+    codes: np.ndarray, filter_k: int | str, class_counts: np.ndarray
+) -> np.ndarray:
+    """Candidates to draw for each requested row (``codes``: class indices).
+
+    An int ``filter_k`` applies to every row.  ``"auto"``: :data:`AUTO_K`
+    for the rows of a class asked for at most ``class_counts[c]`` samples in
+    this call (extra rows for a class that is already well represented: keep
+    them typical), 1 for a class asked for more (a rare class blown up needs
+    the generator's full spread; the filter would cost it, see
+    ``benchmarks/results/balanced/``).
+    """
+    codes = np.asarray(codes, dtype=np.int64)
+    if filter_k != "auto":
+        return np.full(len(codes), int(filter_k), dtype=np.int64)
+    asked = np.bincount(codes, minlength=len(class_counts))
+    fidelity = asked <= np.asarray(class_counts)
+    return np.where(fidelity[codes], AUTO_K, 1).astype(np.int64)
 
 
 class ConfidenceFilter:
@@ -20,8 +50,13 @@ class ConfidenceFilter:
     loads without pickle.
     """
 
-    def fit(self, x: np.ndarray, codes: np.ndarray) -> ConfidenceFilter:
+    def fit(self, x: np.ndarray, codes: np.ndarray, seed: int = 0) -> ConfidenceFilter:
+        """Fit on model-space rows ``x`` of classes ``codes`` (at most
+        :data:`MAX_ROWS_PER_CLASS` of each class, drawn with ``seed``)."""
         x = x.reshape(len(x), -1)
+        keep = _bounded_rows(codes, MAX_ROWS_PER_CLASS, seed)
+        if keep is not None:
+            x, codes = x[keep], codes[keep]
         present = np.unique(codes)
         if len(present) < 2:
             self.state = {"classes": present.astype(np.int64)}
@@ -65,9 +100,33 @@ class ConfidenceFilter:
         p = self.proba(x)
         return np.where(cols >= 0, p[np.arange(len(x)), np.maximum(cols, 0)], 0.0)
 
-    def best_of(self, candidates: np.ndarray, codes: np.ndarray, k: int) -> np.ndarray:
-        """``candidates`` holds k rows per requested row (row i's candidates
-        at ``i*k .. i*k+k-1``); return the most confident one of each group."""
-        conf = self.confidence(candidates, np.repeat(codes, k)).reshape(len(codes), k)
-        pick = conf.argmax(axis=1) + np.arange(len(codes)) * k
-        return candidates[pick]
+    def best_of(
+        self, candidates: np.ndarray, codes: np.ndarray, k: int | np.ndarray
+    ) -> np.ndarray:
+        """``candidates`` holds ``k[i]`` rows for requested row ``i``, one
+        group after another (an int ``k``: the same for every row); return
+        the most confident row of each group (the first on a tie)."""
+        ks = np.broadcast_to(np.asarray(k, dtype=np.int64), codes.shape)
+        if len(ks) == 0:
+            return candidates[:0]
+        conf = self.confidence(candidates, np.repeat(codes, ks))
+        start = np.concatenate([[0], np.cumsum(ks)[:-1]]).astype(np.int64)
+        offset = np.arange(int(ks.max()))
+        idx = start[:, None] + offset[None, :]
+        valid = offset[None, :] < ks[:, None]
+        grid = np.where(valid, conf[np.where(valid, idx, 0)], -np.inf)
+        return candidates[start + grid.argmax(axis=1)]
+
+
+def _bounded_rows(codes: np.ndarray, cap: int, seed: int) -> np.ndarray | None:
+    """Sorted row indices keeping at most ``cap`` rows of each class, or
+    ``None`` when no class has more."""
+    counts = np.bincount(codes)
+    if counts.max(initial=0) <= cap:
+        return None
+    rng = np.random.default_rng(seed)
+    keep = [
+        rows if len(rows) <= cap else rng.choice(rows, size=cap, replace=False)
+        for rows in (np.flatnonzero(codes == c) for c in np.flatnonzero(counts))
+    ]
+    return np.sort(np.concatenate(keep))

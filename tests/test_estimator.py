@@ -101,7 +101,7 @@ def test_model_auto_picks_mlp_for_small_images_and_conv_for_larger():
 
 def test_best_of_k_filter_keeps_exact_counts_and_raises_confidence(small_digits):
     X, y = small_digits
-    plain = GanAugmenter(steps=40, random_state=0).fit(X, y)
+    plain = GanAugmenter(steps=40, filter_k=1, random_state=0).fit(X, y)
     filtered = GanAugmenter(steps=40, filter_k=8, random_state=0).fit(X, y)
     Xp, yp = plain.sample(200, random_state=0)
     Xf, yf = filtered.sample(200, random_state=0)
@@ -114,6 +114,39 @@ def test_best_of_k_filter_keeps_exact_counts_and_raises_confidence(small_digits)
     conf_f = to_model(prepare.to_model_space(Xf, filtered.spec_), yf).mean()
     conf_p = to_model(prepare.to_model_space(Xp, filtered.spec_), yp).mean()
     assert conf_f > conf_p
+
+
+def test_auto_filter_filters_only_classes_asked_for_at_most_their_rows(small_digits):
+    """filter_k="auto" is best of 4 for a class asked for no more samples
+    than it has rows, and no filter for a class asked for more: the same
+    samples as filter_k=4 and filter_k=1 in those two cases."""
+    X, y = small_digits
+    fits = {
+        k: GanAugmenter(steps=40, filter_k=k, random_state=0).fit(X, y)
+        for k in ("auto", 1, 4)
+    }
+    n_c = int(np.bincount(y).min())
+    few = np.repeat(np.arange(10), n_c)  # at most each class's rows
+    many = np.repeat(np.arange(10), int(np.bincount(y).max()) + 1)  # more
+
+    def draw(aug, labels):
+        return aug.sample(y=labels, random_state=3)[0]
+
+    assert np.array_equal(draw(fits["auto"], few), draw(fits[4], few))
+    assert not np.array_equal(draw(fits["auto"], few), draw(fits[1], few))
+    assert np.array_equal(draw(fits["auto"], many), draw(fits[1], many))
+    # imbalanced fit_resample: every rare class gets more rows than it has
+    keep = np.concatenate(
+        [np.flatnonzero(y == c)[: (4 if c < 5 else None)] for c in range(10)]
+    )
+    res = {
+        k: GanAugmenter(steps=40, filter_k=k, random_state=0).fit_resample(
+            X[keep], y[keep]
+        )[0]
+        for k in ("auto", 1)
+    }
+    assert len(res["auto"]) > len(keep)
+    assert np.array_equal(res["auto"], res[1])
 
 
 def test_truncation_trades_spread_for_fidelity_at_sampling_time(digits, small_digits):

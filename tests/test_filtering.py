@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from ganaug.filtering import ConfidenceFilter
+from ganaug.filtering import AUTO_K, ConfidenceFilter, candidates_per_row
 
 
 @pytest.fixture
@@ -69,3 +69,42 @@ def test_state_round_trip_through_npz(three_classes):
     x = cands(-2.0, 0.5, 1.7, 5.0)
     np.testing.assert_array_equal(loaded.proba(x), three_classes.proba(x))
     assert set(loaded.state) == {"classes", "mean", "scale", "coef", "intercept"}
+
+
+def test_best_of_takes_groups_of_different_sizes(three_classes):
+    # request 0 (class 0) has 1 candidate, request 1 (class 2) has 3,
+    # request 2 (class 1) has 2
+    candidates = cands(3.0, -3.0, 0.0, 3.0, 3.0, 0.1)
+    picked = three_classes.best_of(candidates, np.array([0, 2, 1]), np.array([1, 3, 2]))
+    np.testing.assert_allclose(picked[:, 0], [3.0, 3.0, 0.1])
+    empty = three_classes.best_of(candidates[:0], np.array([], dtype=int), 4)
+    assert empty.shape == (0, 2)
+
+
+def test_auto_candidates_follow_the_asked_counts_against_the_fitted_ones():
+    counts = np.array([10, 3])
+    codes = np.array([0] * 10 + [1] * 4)  # class 0: 10 <= 10; class 1: 4 > 3
+    k = candidates_per_row(codes, "auto", counts)
+    np.testing.assert_array_equal(k, [AUTO_K] * 10 + [1] * 4)
+    np.testing.assert_array_equal(candidates_per_row(codes, 3, counts), [3] * 14)
+
+
+def test_filter_fits_on_a_bounded_seeded_sample_of_each_class(monkeypatch):
+    from ganaug import filtering
+
+    monkeypatch.setattr(filtering, "MAX_ROWS_PER_CLASS", 30)
+    rng = np.random.default_rng(2)
+    codes = np.repeat([0, 1], [200, 20])
+    x = (codes[:, None] * 2.0 + rng.standard_normal((220, 2))).astype(np.float32)
+    seen = []
+    real_fit = filtering.LogisticRegression.fit
+
+    def spy(self, X, y, *a, **k):
+        seen.append(np.bincount(y))
+        return real_fit(self, X, y, *a, **k)
+
+    monkeypatch.setattr(filtering.LogisticRegression, "fit", spy)
+    a = ConfidenceFilter().fit(x, codes, seed=1)
+    b = ConfidenceFilter().fit(x, codes, seed=1)
+    np.testing.assert_array_equal(seen[0], [30, 20])
+    np.testing.assert_array_equal(a.state["coef"], b.state["coef"])
