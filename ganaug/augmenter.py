@@ -78,6 +78,8 @@ if TYPE_CHECKING:
     from .streaming import Stream
 
 _SAMPLE_BATCH = 16384
+# model="auto": the MLP pair for images of at most this many values (28x28).
+_MLP_MAX_IMAGE_VALUES = 1024
 _BIG = float(np.finfo(np.float64).max)  # finite upper bound: refuses inf and NaN
 
 
@@ -149,9 +151,12 @@ class GanAugmenter(BaseOverSampler):
     class_balanced : bool, default=True
         Draw training batches uniformly over classes rather than rows.
     model : {"auto", "mlp", "conv"}, default="auto"
-        Network pair.  ``"auto"``: MLPs for tables and for small images
-        (at most 256 values, e.g. 8x8 or 16x16 grayscale); conv nets for
-        larger images.
+        Network pair.  ``"auto"``: MLPs for tables and for images of at
+        most 1,024 values (8x8, 28x28 or 32x32 grayscale, 16x16 RGB); conv
+        nets for larger images.  On 28x28 Animal-MNIST the MLP pair scored
+        higher than the conv pair at a small fraction of its CPU time
+        (``benchmarks/results/animal-mnist/space/``); neither beats SMOTE
+        there yet.
     filter_k : int or "auto", default="auto"
         Best-of-k quality filter: for a requested sample, generate
         ``filter_k`` candidates of the requested class and keep the one a
@@ -829,7 +834,7 @@ class GanAugmenter(BaseOverSampler):
             raise ValueError("model='conv' needs images, but X was read as a table.")
         if self.model != "auto":
             return self.model
-        small = int(np.prod(spec.model_shape)) <= 256
+        small = int(np.prod(spec.model_shape)) <= _MLP_MAX_IMAGE_VALUES
         return "conv" if spec.is_image and not small else "mlp"
 
     def _policy(self, model_kind: str, is_image: bool) -> tuple[str, ...]:

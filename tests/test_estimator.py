@@ -88,8 +88,12 @@ def test_model_auto_picks_mlp_for_small_images_and_conv_for_larger():
     small = GanAugmenter(steps=2, random_state=0).fit(
         rng.random((10, 8, 8)), np.arange(10) % 2
     )
+    mnist = GanAugmenter(steps=2, random_state=0).fit(
+        rng.random((10, 28, 28)), np.arange(10) % 2
+    )
+    assert mnist.model_ == "mlp"  # 784 values
     large = GanAugmenter(steps=2, random_state=0).fit(
-        rng.random((10, 3, 16, 16)), np.arange(10) % 2
+        rng.random((10, 3, 32, 32)), np.arange(10) % 2
     )
     forced = GanAugmenter(steps=2, model="conv", random_state=0).fit(
         rng.random((10, 8, 8)), np.arange(10) % 2
