@@ -30,6 +30,7 @@ TARGETS: dict[str, tuple[str, float, str]] = {
     "keel_median_fit_seconds": ("<=", 3.0, "s"),
     "ctgan_rows_per_second_ratio": (">=", 10.0, "x CTGAN"),
     "sample_rows_per_second_ratio": (">=", 1.0, "x SMOTE"),
+    "images_28_fit_seconds": ("<=", 90.0, "s"),
 }
 
 
