@@ -19,7 +19,6 @@ from torch.nn import functional as F
 
 from .layers import ProjectionHead, spectral_norm
 
-
 # At most this many doublings from the generator's first map.
 _MAX_DOUBLINGS = 8
 
