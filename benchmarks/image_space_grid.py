@@ -15,9 +15,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.decomposition import PCA  # noqa: E402
+from image_space import method_rows  # noqa: E402
 
-from ganaug import GanAugmenter  # noqa: E402
 from ganaug.bench.data import load_dataset, make_split  # noqa: E402
 
 VARIANTS = {
@@ -32,22 +31,13 @@ def main() -> None:
     split = make_split(data, "imbalanced", 0)
     X, y = data.X[split.train], data.y[split.train]
     rare = [c for c in np.unique(y) if (y == c).sum() == 20]
-    labels = np.repeat(rare, 3)
     rows = {"real": np.stack([X[y == c][i] for c in rare for i in range(3)])}
+    need = dict.fromkeys(rare, 3)
     for name, params in VARIANTS.items():
-        if params == "pca-64":
-            flat = X.reshape(len(X), -1).astype(np.float64)
-            pca = PCA(64, random_state=0).fit(flat)
-            aug = GanAugmenter(random_state=0).fit(pca.transform(flat), y)
-            z, _ = aug.sample(y=labels, random_state=0)
-            img = np.clip(np.rint(pca.inverse_transform(z)), 0, 255)
-            rows[name] = img.reshape(-1, 28, 28)
-        else:
-            aug = GanAugmenter(random_state=0, **params).fit(X, y)
-            rows[name] = aug.sample(y=labels, random_state=0)[0]
-    fig, axes = plt.subplots(
-        len(rows), len(labels), figsize=(len(labels), len(rows) * 1.2)
-    )
+        method, params = (params, {}) if params == "pca-64" else ("images", params)
+        imgs, _ = method_rows(method, X, y, need, None, 0, params)
+        rows[name] = imgs.reshape(-1, 28, 28)
+    fig, axes = plt.subplots(len(rows), 15, figsize=(15, len(rows) * 1.2))
     for r, (name, imgs) in enumerate(rows.items()):
         for i, ax in enumerate(axes[r]):
             ax.imshow(imgs[i], cmap="gray", vmin=0, vmax=255)

@@ -27,7 +27,7 @@ from .diagnostics import CollapseWarning, check_samples, sliced_distance
 from .diffaug import parse_policy
 from .distributed import Distributed
 from .distributed import setup as setup_distributed
-from .filtering import AUTO_K, ConfidenceFilter, candidates_per_row
+from .filtering import ConfidenceFilter, candidates_per_row, max_candidates
 from .labels import (
     check_y,
     encode_labels,
@@ -957,7 +957,7 @@ class GanAugmenter(BaseOverSampler):
         """The most candidates :meth:`_generate` may draw per sample."""
         if not hasattr(self, "filter_"):
             return 1
-        return AUTO_K if self.filter_k == "auto" else int(self.filter_k)
+        return max_candidates(self.filter_k)
 
     @torch.no_grad()
     def _generate(self, codes: np.ndarray, rng: torch.Generator) -> list[np.ndarray]:

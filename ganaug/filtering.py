@@ -23,6 +23,11 @@ AUTO_K = 4
 MAX_ROWS_PER_CLASS = 5000
 
 
+def max_candidates(filter_k: int | str) -> int:
+    """The most candidates a sample may need under ``filter_k``."""
+    return AUTO_K if filter_k == "auto" else int(filter_k)
+
+
 def candidates_per_row(
     codes: np.ndarray, filter_k: int | str, class_counts: np.ndarray
 ) -> np.ndarray:

@@ -43,10 +43,6 @@ def plan(height: int, width: int) -> tuple[int, int, int]:
     return max(1, math.ceil(math.log2(max(height, width) / 4))), 4, 4
 
 
-def _n_upsamples(height: int, width: int) -> int:
-    return plan(height, width)[0]
-
-
 class ConvGenerator(nn.Module):
     """``[z, embed(y)] -> h0 x w0 map -> (upsample, conv) * k -> tanh image``."""
 
@@ -104,7 +100,7 @@ class ConvDiscriminator(nn.Module):
     ) -> None:
         super().__init__()
         channels, height, w = shape
-        k = _n_upsamples(height, w)
+        k = plan(height, w)[0]
         layers: list[nn.Module] = [
             spectral_norm(nn.Conv2d(channels, width, 3, padding=1), generator),
             nn.LeakyReLU(0.2),
