@@ -30,7 +30,7 @@ from sklearn.metrics import balanced_accuracy_score
 from ganaug import GanAugmenter
 from ganaug.bench.classifiers import fit_classifier, make_classifier
 from ganaug.bench.data import load_dataset, make_split, target_counts
-from ganaug.bench.methods import needed, random_oversampling, smote
+from ganaug.bench.methods import classical_samples, needed, random_oversampling, smote
 
 CLASSIFIERS = ("logreg", "svc", "knn", "rf")
 
@@ -54,6 +54,13 @@ def method_rows(method, X, y, need, target, seed, params):
     if method == "images":  # the (n, 28, 28) images: the conv pair by default
         Xn, yn = gan_rows(X, y, need, seed, params)
         return Xn.reshape(len(Xn), -1), yn
+    if method.startswith("expanded-"):  # GAN fitted on real + (K-1) classical copies
+        k = int(method.split("-")[1])
+        classes, counts = np.unique(y, return_counts=True)
+        grow = {c: int(n) * (k - 1) for c, n in zip(classes, counts, strict=True)}
+        Xc, yc = classical_samples(X, y, grow, seed)
+        Xe, ye = np.concatenate([X, Xc]), np.concatenate([y, yc])
+        return gan_rows(Xe.reshape(len(Xe), -1), ye, need, seed, params)
     if method.startswith("pca-"):
         k = int(method.split("-")[1])
         pca = PCA(k, random_state=seed).fit(flat.astype(np.float64))
@@ -69,11 +76,13 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--methods", nargs="+",
                     default=["real", "smote", "pca-32", "pca-64"])  # fmt: skip
+    ap.add_argument("--dataset", default="animal-mnist",
+                    choices=["animal-mnist", "animal-mnist-rgb"])  # fmt: skip
     ap.add_argument("--params", default="{}", help="GanAugmenter parameters (JSON)")
     ap.add_argument("--out", default="benchmarks/results/animal-mnist/space")
     args = ap.parse_args()
     params = json.loads(args.params)
-    data = load_dataset("animal-mnist")
+    data = load_dataset(args.dataset)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     runs = []
@@ -104,7 +113,7 @@ def main() -> None:
                    "seconds": secs, "scores": scores, "mean": mean}  # fmt: skip
             runs.append(run)
             print(json.dumps(run), flush=True)
-            if method.startswith("pca") or method in ("pixels", "images"):
+            if method.startswith(("pca", "expanded")) or method in ("pixels", "images"):
                 ptag = "_".join(f"{k}{v}" for k, v in params.items())
                 name = f"samples_{method}{'_' + ptag if ptag else ''}_seed{seed}.npy"
                 np.save(out / name.replace(" ", ""), Xn[::40])

@@ -78,8 +78,8 @@ if TYPE_CHECKING:
     from .streaming import Stream
 
 _SAMPLE_BATCH = 16384
-# model="auto": the MLP pair for images of at most this many values (28x28).
-_MLP_MAX_IMAGE_VALUES = 1024
+# model="auto": the MLP pair for images of at most this many values (32x32 RGB).
+_MLP_MAX_IMAGE_VALUES = 3072
 _BIG = float(np.finfo(np.float64).max)  # finite upper bound: refuses inf and NaN
 
 
@@ -152,10 +152,12 @@ class GanAugmenter(BaseOverSampler):
         Draw training batches uniformly over classes rather than rows.
     model : {"auto", "mlp", "conv"}, default="auto"
         Network pair.  ``"auto"``: MLPs for tables and for images of at
-        most 1,024 values (8x8, 28x28 or 32x32 grayscale, 16x16 RGB); conv
-        nets for larger images.  On 28x28 Animal-MNIST the MLP pair scored
-        higher than the conv pair at a small fraction of its CPU time
-        (``benchmarks/results/animal-mnist/space/``); neither beats SMOTE
+        most 3,072 values (up to 32x32 RGB or 55x55 grayscale); conv nets
+        for larger images.  On 28x28 Animal-MNIST the MLP pair scored
+        higher than the conv pair, and on its 32x32 RGB version the same,
+        at a fifth or less of its CPU time
+        (``benchmarks/results/animal-mnist/space/``,
+        ``benchmarks/results/animal-mnist-rgb/``); neither beats SMOTE
         there yet.
     filter_k : int or "auto", default="auto"
         Best-of-k quality filter: for a requested sample, generate

@@ -68,6 +68,14 @@ def main(argv: list[str] | None = None) -> int:
         help="seeds (KEEL: folds, at most 5); default 5 (2 with --quick)",
     )
     bench.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="the first seed (KEEL: fold); seeds run are FIRST_SEED, ..., "
+        "FIRST_SEED + SEEDS - 1, e.g. to add seeds to an earlier run and "
+        "join the two with benchmarks/merge_runs.py",
+    )
+    bench.add_argument(
         "--methods", nargs="+", default=None, help=f"any of {', '.join(METHODS)}"
     )
     bench.add_argument(
@@ -167,6 +175,7 @@ def bench_config(args: argparse.Namespace):
         datasets=list(dict.fromkeys(datasets)),
         regimes=regimes,
         seeds=args.seeds or (2 if quick else 5),
+        first_seed=args.first_seed,
         k=args.k,
         minority=args.minority,
         majority=args.majority,

@@ -14,6 +14,7 @@ from ganaug.bench import (
     load_dataset,
     make_split,
     markdown,
+    merge_results,
     paired_ci,
     run,
     score,
@@ -21,6 +22,7 @@ from ganaug.bench import (
     target_counts,
     write_all,
 )
+from ganaug.bench.report import save_json
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +96,36 @@ def test_quality_is_reported_per_split():
     assert len(q) == 1 and {"cas", "fd", "precision", "dcr_ratio", "per_class"} <= set(
         q[0]
     )
+
+
+def test_first_seed_runs_later_seeds_and_merges_with_an_earlier_run(
+    tiny_result, tmp_path
+):
+    """Seeds 0-1 in one run equal seed 0 and seed 1 run apart and merged."""
+    cfg = dict(tiny_result["config"])
+    later = run(BenchConfig(**dict(cfg, seeds=1, first_seed=1)))
+    assert {r["seed"] for r in later["runs"]} == {1}
+    first = run(BenchConfig(**dict(cfg, seeds=1, first_seed=0)))
+    saved = []  # as runs.json holds them
+    for i, r in enumerate((first, later)):
+        save_json(r, tmp_path / f"{i}.json")
+        saved.append(json.loads((tmp_path / f"{i}.json").read_text()))
+    merged = merge_results(saved)
+    key = ("seed", "method", "classifier", "train_digest", "balanced_accuracy")
+
+    def rows(result):
+        return sorted(tuple(r[k] for k in key) for r in result["runs"])
+
+    assert rows(merged) == rows(tiny_result)
+    assert merged["config"]["seed_list"] == [0, 1]
+    summarise(merged["runs"])  # the report's statistics take the joined runs
+    with pytest.raises(ValueError, match="in two results"):
+        merge_results([first, first])
+    other = dict(first, config=dict(first["config"], minority=6))
+    with pytest.raises(ValueError, match=r"other settings.*minority"):
+        merge_results([other, later])
+    with pytest.raises(ValueError, match="at least one"):
+        merge_results([])
 
 
 def test_regimes_and_target_counts():

@@ -108,6 +108,55 @@ def test_animal_mnist_shapes_counts_and_digest():
     assert np.bincount(data.y[low.train]).tolist() == [20] * 10
 
 
+def test_hsv_to_rgb_matches_colorsys():
+    import colorsys
+
+    h, s_, v = np.random.default_rng(0).random((3, 200))
+    h[:6] = [0.0, 1 / 6, 2 / 6, 0.5, 4 / 6, 1.0]  # the sector edges
+    want = np.array([colorsys.hsv_to_rgb(*t) for t in zip(h, s_, v, strict=True)])
+    np.testing.assert_allclose(animal.hsv_to_rgb(h, s_, v), want, atol=1e-12)
+
+
+def test_colourise_blends_a_class_coloured_foreground_over_a_dark_background():
+    X = np.zeros((400, 28, 28), np.uint8)
+    X[:, 10:18, 10:18] = 255  # a white square: pure foreground
+    y = np.arange(400) % 10
+    X_in = X.copy()
+    rgb = animal.colourise(X, y)
+    assert rgb.shape == (400, 32, 32, 3) and rgb.dtype == np.uint8
+    assert np.array_equal(X, X_in)  # the input is left as it was
+    assert np.array_equal(rgb, animal.colourise(X, y))  # one fixed data set
+    fg = rgb[:, 16, 16].astype(float) / 255  # inside the square
+    bg = rgb[:, 0, 0].astype(float) / 255  # the 2-pixel padding
+    assert np.array_equal(rgb[:, 0, 0], rgb[:, 31, 31])  # one background an image
+    assert fg.max(1).min() >= 0.69 and bg.max(1).max() <= 0.31  # value ranges
+    hue = np.array([colorsys_hue(c) for c in fg])
+    for c in range(10):  # the per-class hue statistics: mean y / 10, sd 0.08
+        d = (hue[y == c] - c / 10 + 0.5) % 1.0 - 0.5  # circular difference
+        assert abs(d.mean()) < 0.04 and 0.04 < d.std() < 0.12
+    # a grey level is the foreground's share: half grey lies halfway between
+    X[:, 10:18, 10:18] = 128
+    mid = animal.colourise(X, y)[:, 16, 16].astype(float) / 255
+    np.testing.assert_allclose(mid, bg + (128 / 255) * (fg - bg), atol=2.5 / 255)
+
+
+def colorsys_hue(rgb) -> float:
+    import colorsys
+
+    return colorsys.rgb_to_hsv(*rgb)[0]
+
+
+def test_animal_mnist_rgb_is_the_colourised_data_set():
+    data = load_dataset("animal-mnist-rgb")
+    assert data.X.shape == (10000, 32, 32, 3) and data.X.dtype == np.uint8
+    assert data.is_image
+    gray = load_dataset("animal-mnist")
+    assert np.array_equal(data.y, gray.y)
+    assert np.array_equal(data.X, animal.colourise(gray.X, gray.y))
+    imb = make_split(data, "imbalanced", 0)  # the same sizes as the grayscale set
+    assert np.array_equal(imb.train, make_split(gray, "imbalanced", 0).train)
+
+
 def test_restricted_unpickler_refuses_code(tmp_path):
     class Evil:
         def __reduce__(self):
@@ -220,7 +269,10 @@ def test_bad_names_fail_before_any_gan_fit(monkeypatch):
         {"methods": ["ganaug", "nope"]},
         {"regimes": ["tiny"]},
         {"seeds": 0},
+        {"first_seed": -1},
+        {"first_seed": 1.5},
         {"datasets": ["keel:ecoli1"], "seeds": 6},
+        {"datasets": ["keel:ecoli1"], "seeds": 2, "first_seed": 4},
         {"ganaug_params": {"steps": 0}},
         {"ganaug_params": {"no_such": 1}},
     ):

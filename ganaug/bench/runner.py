@@ -60,6 +60,7 @@ class BenchConfig:
     datasets: list[str] = field(default_factory=lambda: ["digits"])
     regimes: list[str] | None = None
     seeds: int = 5
+    first_seed: int = 0  # seeds run are first_seed, ..., first_seed + seeds - 1
     methods: list[str] = field(default_factory=lambda: list(METHODS))
     classifiers: list[str] = field(default_factory=lambda: list(CLASSIFIERS))
     k: int | None = None
@@ -119,6 +120,14 @@ def validate_config(config: BenchConfig) -> None:
         raise ValueError(f"seeds must be a positive integer; got {config.seeds!r}.")
     if config.seeds < 1:
         raise ValueError(f"seeds must be a positive integer; got {config.seeds}.")
+    if (
+        isinstance(config.first_seed, bool)
+        or not isinstance(config.first_seed, int)
+        or config.first_seed < 0
+    ):
+        raise ValueError(
+            f"first_seed must be a non-negative integer; got {config.first_seed!r}."
+        )
     for name in ("k", "minority", "majority", "cnn_steps"):
         v = getattr(config, name)
         if v is not None and (not isinstance(v, int) or v < 1):
@@ -136,10 +145,11 @@ def validate_config(config: BenchConfig) -> None:
     if keel and (config.regimes is None or "folds" in config.regimes):
         from .keel import N_FOLDS
 
-        if config.seeds > N_FOLDS:
+        if config.first_seed + config.seeds > N_FOLDS:
             raise ValueError(
                 f"seeds: KEEL data sets have {N_FOLDS} folds (seed i = fold i); "
-                f"got {config.seeds}."
+                f"got seeds {config.first_seed}.."
+                f"{config.first_seed + config.seeds - 1}."
             )
     check_ganaug_params(config.ganaug_params)
 
@@ -313,7 +323,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
         pairs = _pairs(config, data)
         methods = list(dict.fromkeys(m for m, _ in pairs))
         for regime in config.regimes or data.default_regimes:
-            for seed in range(config.seeds):
+            for seed in range(config.first_seed, config.first_seed + config.seeds):
                 split = make_split(data, regime, seed, **size)
                 X_tr, y_tr = data.X[split.train], data.y[split.train]
                 X_te, y_te = data.X[split.test], data.y[split.test]
@@ -328,7 +338,8 @@ def run(config: BenchConfig) -> dict[str, Any]:
                         quality.append(
                             _quality(gan, data, regime, seed, X_tr, y_tr, X_te, y_te)
                         )
-                    if seed == 0 and (g := _grid_arrays(X_tr, y_tr, gan, seed)):
+                    first = seed == config.first_seed
+                    if first and (g := _grid_arrays(X_tr, y_tr, gan, seed)):
                         grids[(data.name, regime)] = g
                 desc = f"{data.name}/{regime}/seed {seed}"
                 bar = tqdm(methods, desc=desc, disable=not config.verbose, leave=False)
