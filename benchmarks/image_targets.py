@@ -5,8 +5,12 @@
 Per regime, balanced accuracy in points with a 95% t-interval over seeds of
 the paired difference: ganaug − SMOTE (mean over the flat classifiers:
 logreg, svc, knn, rf), ganaug − random oversampling (the same), and with the
-CNN ganaug+classical − classical, ganaug − mixup, ganaug − real.  Prints
-Markdown.
+CNN ganaug+classical − classical, ganaug − mixup, ganaug − real; then the
+copy check per regime from the run's generator quality: the median distance
+of a sample to its closest training image over that of a real test image
+(``dcr_ratio``, the target: at least 1), exact copies, and the share of
+samples and of real test images within 1e-6 of a training image after
+standardising (``copy_share_*``).  Prints Markdown.
 """
 
 from __future__ import annotations
@@ -43,8 +47,26 @@ def score(runs, regime, seed, method, group) -> float | None:
     return float(np.mean(vals)) if len(vals) == len(names) else None
 
 
+def copy_table(quality: list[dict]) -> None:
+    print()
+    print("| regime | DCR ratio (samples / real test), 95% interval | exact copies "
+          "| copy share: samples / real test |")  # fmt: skip
+    print("|---|---|---|---|")
+    for regime in sorted({q["regime"] for q in quality}):
+        qs = [q for q in quality if q["regime"] == regime]
+        ci = paired_ci([q["dcr_ratio"] for q in qs])
+        copies = sum(int(q["exact_copies"]) for q in qs)
+        syn = np.mean([q["copy_share_synthetic"] for q in qs])
+        real = np.mean([q["copy_share_real_test"] for q in qs])
+        print(
+            f"| {regime} | {ci['mean']:.2f} [{ci['lo']:.2f}, {ci['hi']:.2f}] "
+            f"({len(qs)} seeds) | {copies} | {syn:.3f} / {real:.3f} |"
+        )
+
+
 def main() -> None:
-    runs = json.loads(open(sys.argv[1]).read())["runs"]
+    result = json.loads(open(sys.argv[1]).read())
+    runs = result["runs"]
     print("| regime | classifiers | comparison | points, 95% interval over seeds |")
     print("|---|---|---|---|")
     for regime in sorted({r["regime"] for r in runs}):
@@ -63,6 +85,8 @@ def main() -> None:
                 f"| {a} − {b} | {ci['mean']:+.1f} [{ci['lo']:+.1f}, {ci['hi']:+.1f}] "
                 f"({len(diffs)} seeds) |"
             )
+    if result.get("quality"):
+        copy_table(result["quality"])
 
 
 if __name__ == "__main__":
