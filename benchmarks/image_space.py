@@ -61,6 +61,11 @@ def method_rows(method, X, y, need, target, seed, params):
         Xc, yc = classical_samples(X, y, grow, seed)
         Xe, ye = np.concatenate([X, Xc]), np.concatenate([y, yc])
         return gan_rows(Xe.reshape(len(Xe), -1), ye, need, seed, params)
+    if method == "anchored":  # DAGAN-style: each sample starts from a real image
+        from anchored import fit_anchored, sample_anchored
+
+        model = fit_anchored(X, y, seed, params)
+        return sample_anchored(model, need, seed, X.dtype)
     if method.startswith("pca-"):
         k = int(method.split("-")[1])
         pca = PCA(k, random_state=seed).fit(flat.astype(np.float64))
@@ -113,7 +118,8 @@ def main() -> None:
                    "seconds": secs, "scores": scores, "mean": mean}  # fmt: skip
             runs.append(run)
             print(json.dumps(run), flush=True)
-            if method.startswith(("pca", "expanded")) or method in ("pixels", "images"):
+            if method.startswith(("pca", "expanded")) or method in (
+                "pixels", "images", "anchored"):  # fmt: skip
                 ptag = "_".join(f"{k}{v}" for k, v in params.items())
                 name = f"samples_{method}{'_' + ptag if ptag else ''}_seed{seed}.npy"
                 np.save(out / name.replace(" ", ""), Xn[::40])

@@ -16,6 +16,7 @@ from ganaug.bench import (
     markdown,
     merge_results,
     paired_ci,
+    replace_methods,
     run,
     score,
     summarise,
@@ -203,3 +204,34 @@ def test_cli_bench_on_a_npz_table(tmp_path):
     assert "## toy — imbalanced" in out.stdout
     assert (tmp_path / "res" / "results.md").exists()
     assert "classical" not in out.stdout.split("## Generator")[0]  # images only
+
+
+def test_replace_methods_puts_a_rerun_in_place_of_a_method_rows(tiny_result):
+    cfg = dict(tiny_result["config"])
+    one = "smote"
+    rerun = run(BenchConfig(**dict(cfg, methods=[one], quality=False)))
+    # mark the rerun's rows, so that the test sees where they went
+    for r in rerun["runs"]:
+        r["balanced_accuracy"] = -1.0
+    out = replace_methods(tiny_result, rerun, "fixed the baseline")
+    assert len(out["runs"]) == len(tiny_result["runs"])
+    for new, old in zip(out["runs"], tiny_result["runs"], strict=True):
+        assert (new["method"], new["seed"]) == (old["method"], old["seed"])
+        assert (new["balanced_accuracy"] == -1.0) == (old["method"] == one)
+    assert out["config"]["reruns"] == [{"methods": [one], "note": "fixed the baseline"}]
+    assert "fixed the baseline" in markdown(out)
+    assert "reruns" not in tiny_result["config"]  # the input is not changed
+    with pytest.raises(ValueError, match="note"):
+        replace_methods(tiny_result, rerun, " ")
+    other = dict(rerun, config=dict(rerun["config"], minority=6))
+    with pytest.raises(ValueError, match=r"other settings.*minority"):
+        replace_methods(tiny_result, other, "x")
+    short = dict(rerun, runs=rerun["runs"][1:])
+    with pytest.raises(ValueError, match="exactly base's rows"):
+        replace_methods(tiny_result, short, "x")
+    moved = dict(rerun, runs=[dict(r, test_digest="0") for r in rerun["runs"]])
+    with pytest.raises(ValueError, match="test split differs"):
+        replace_methods(tiny_result, moved, "x")
+    alien = dict(rerun, runs=[dict(r, classifier="svc") for r in rerun["runs"]])
+    with pytest.raises(ValueError, match="lacks"):
+        replace_methods(tiny_result, alien, "x")

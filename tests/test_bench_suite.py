@@ -232,6 +232,25 @@ def test_smote_variants_fixed_to_exact_counts():
     assert np.bincount(y2).tolist() == [50, 50] and "added 40 SMOTE rows" in note
 
 
+@pytest.mark.parametrize("method", ["smote", "borderline-smote", "adasyn"])
+def test_smote_family_blends_uint8_images_without_wrapping(method):
+    # imbalanced-learn interpolates in the input dtype: on uint8 a darker
+    # neighbour's difference wraps modulo 256 and a blend turns into speckle.
+    # Every new pixel must lie between the real pixels of its class.
+    rng = np.random.default_rng(0)
+    common = rng.integers(0, 256, (40, 4, 4), dtype=np.uint8)
+    rare = np.stack([np.full((4, 4), v, np.uint8) for v in (10, 40, 200, 250)] * 2)
+    X = np.concatenate([common, rare + rng.integers(0, 5, rare.shape, dtype=np.uint8)])
+    y = np.repeat([0, 1], [40, 8])
+    res = M.resample(method, X, y, {0: 40, 1: 40}, 0)
+    new = res.X[len(X) :][res.y[len(X) :] == 1]
+    assert res.X.dtype == np.uint8 and res.X.shape[1:] == (4, 4) and len(new) == 32
+    lo, hi = X[y == 1].min(axis=0), X[y == 1].max(axis=0)
+    assert ((new >= lo) & (new <= hi)).all()
+    # the blends really blend: not only copies of the real rows
+    assert len({row.tobytes() for row in new}) > 8
+
+
 class Spy(ClassifierMixin, BaseEstimator):
     def fit(self, X, y, sample_weight=None):
         self.sample_weight_ = sample_weight

@@ -14,7 +14,7 @@ from .data import (
 )
 from .markdown import markdown
 from .methods import METHODS
-from .report import merge_results, write_all
+from .report import merge_results, replace_methods, write_all
 from .runner import BenchConfig, run, score, validate_config
 from .stats import (
     compare_over_datasets,
@@ -31,6 +31,7 @@ __all__ = [
     "BUILTIN", "CLASSIFIERS", "METHODS", "REGIMES", "SUITES", "BenchConfig",
     "compare_over_datasets", "load_dataset", "make_split", "markdown",
     "mean_ranks", "merge_results", "paired_ci", "paired_diffs", "rank_block",
+    "replace_methods",
     "run", "score",
     "suite_datasets", "suite_ranks", "summarise", "target_counts",
     "validate_config", "wins_ties_losses", "write_all",

@@ -76,6 +76,10 @@ def markdown(result: dict) -> str:
             "split's training rows) before any method ran.",
             "",
         ]
+    for rerun in result["config"].get("reruns", []):
+        names = ", ".join(rerun["methods"])
+        out += [f"Rerun later and put in place of the first run's rows: {names}. "
+                f"{rerun['note']}", ""]  # fmt: skip
     out += notes_section(runs)
     if len(groups) > 1 and any(r["method"] == "ganaug" for r in runs):
         out += suite_section(result)

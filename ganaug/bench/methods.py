@@ -78,6 +78,25 @@ def _flat(X: np.ndarray) -> np.ndarray:
     return X.reshape(len(X), -1)
 
 
+def _interp_rows(X: np.ndarray) -> np.ndarray:
+    """Flat rows for an interpolating sampler (SMOTE and its variants).
+
+    imbalanced-learn computes ``X[i] + gap * (X[nn] - X[i])`` in the input's
+    dtype: on unsigned images (uint8 pixels) the difference wraps modulo 256,
+    so a darker neighbour makes bright speckle instead of a blend.  Integer
+    rows are interpolated in float64 and rounded back by :func:`_from_interp`.
+    """
+    flat = _flat(X)
+    return flat.astype(np.float64) if np.issubdtype(flat.dtype, np.integer) else flat
+
+
+def _from_interp(Xr: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """A sampler's output in ``X``'s shape and dtype (integers rounded)."""
+    if np.issubdtype(X.dtype, np.integer):
+        Xr = np.rint(Xr).astype(X.dtype)  # blends lie between real values
+    return Xr.reshape((-1, *X.shape[1:]))
+
+
 def _k(y: np.ndarray) -> int:
     return max(1, min(5, int(np.unique(y, return_counts=True)[1].min()) - 1))
 
@@ -97,8 +116,8 @@ def random_oversampling(X, y, target, seed):
 
 def smote(X, y, target, seed):
     sm = SMOTE(sampling_strategy=target, k_neighbors=_k(y), random_state=seed)
-    Xr, yr = sm.fit_resample(_flat(X), y)
-    return Xr.reshape((-1, *X.shape[1:])), yr
+    Xr, yr = sm.fit_resample(_interp_rows(X), y)
+    return _from_interp(Xr, X), yr
 
 
 def _sampler(method: str, y: np.ndarray, target: dict, seed: int):
@@ -145,13 +164,13 @@ def exact_counts(
 def smote_variant(method: str, X, y, target, seed):
     """``(X_res, y_res, note)`` from ADASYN or borderline-SMOTE, exact counts."""
     try:
-        Xr, yr = _sampler(method, y, target, seed).fit_resample(_flat(X), y)
+        Xr, yr = _sampler(method, y, target, seed).fit_resample(_interp_rows(X), y)
     except (ValueError, RuntimeError) as err:
         Xr, yr = smote(X, y, target, seed)
         msg = str(err).split("\n")[0][:80]
         return Xr, yr, f"{method} refused ({msg}); SMOTE rows used"
-    Xr, yr, note = exact_counts(_flat(X), y, Xr, yr, target, seed)
-    return Xr.reshape((-1, *X.shape[1:])), yr, note and f"{method}: {note}"
+    Xr, yr, note = exact_counts(_interp_rows(X), y, Xr, yr, target, seed)
+    return _from_interp(Xr, X), yr, note and f"{method}: {note}"
 
 
 def classical_pipeline(seed: int):

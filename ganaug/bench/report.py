@@ -90,3 +90,61 @@ def merge_results(results: list[dict]) -> dict:
         "quality": quality,
         "total_seconds": sum(r.get("total_seconds", 0.0) for r in results),
     }
+
+
+# settings a method rerun may differ in from the result it goes into
+RERUN_KEYS = (*SEED_KEYS, "methods", "classifiers", "quality", "seed_list")
+
+
+def replace_methods(base: dict, rerun: dict, note: str) -> dict:
+    """``base`` with every row of ``rerun``'s methods replaced by ``rerun``'s.
+
+    For a method whose code changed (a fixed baseline, say) without paying
+    again for every other method.  ``rerun`` must have the same settings
+    (data sets, regimes, sizes, scaling, ganaug parameters), the same seeds,
+    only methods and classifiers ``base`` has, and the same test split for
+    each (data set, regime, seed); ``base`` must hold each of those rows
+    once.  ``note`` is kept in the config under ``"reruns"``.
+    """
+    if not note.strip():
+        raise ValueError("note: say why the methods were run again (got '').")
+
+    def setting(r: dict) -> dict:
+        return {k: v for k, v in r["config"].items() if k not in RERUN_KEYS}
+
+    if setting(base) != setting(rerun):
+        diff = sorted(k for k in setting(base).keys() | setting(rerun).keys()
+                      if setting(base).get(k) != setting(rerun).get(k))  # fmt: skip
+        raise ValueError(f"rerun was made with other settings than base: {diff}.")
+    methods = sorted({r["method"] for r in rerun["runs"]})
+    extra = set(methods) - set(base["config"]["methods"])
+    extra |= {r["classifier"] for r in rerun["runs"]} - set(
+        base["config"]["classifiers"]
+    )
+    if extra:
+        raise ValueError(
+            f"rerun has methods or classifiers base lacks: {sorted(extra)}."
+        )
+
+    def split(r: dict) -> tuple:
+        return r["dataset"], r["regime"], r["seed"]
+
+    def row(r: dict) -> tuple:
+        return (*split(r), r["method"], r["classifier"])
+
+    tests = {split(r): r["test_digest"] for r in base["runs"]}
+    old = [r for r in base["runs"] if r["method"] in methods]
+    if sorted(map(row, old)) != sorted(map(row, rerun["runs"])):
+        raise ValueError(
+            "rerun must hold exactly base's rows of its methods: "
+            f"{len(rerun['runs'])} rows against {len(old)}."
+        )
+    for r in rerun["runs"]:
+        if tests.get(split(r)) != r["test_digest"]:
+            raise ValueError(f"rerun's test split differs for {split(r)}.")
+    new = {row(r): r for r in rerun["runs"]}
+    runs = [new[row(r)] if r["method"] in methods else r for r in base["runs"]]
+    config = dict(base["config"])
+    config["reruns"] = [*config.get("reruns", []), {"methods": methods, "note": note}]
+    seconds = base.get("total_seconds", 0.0) + rerun.get("total_seconds", 0.0)
+    return dict(base, config=config, runs=runs, total_seconds=seconds)
