@@ -235,3 +235,18 @@ def test_replace_methods_puts_a_rerun_in_place_of_a_method_rows(tiny_result):
     alien = dict(rerun, runs=[dict(r, classifier="svc") for r in rerun["runs"]])
     with pytest.raises(ValueError, match="lacks"):
         replace_methods(tiny_result, alien, "x")
+    # the error names the rows that differ
+    with pytest.raises(ValueError, match=r"missing \[\('digits'"):
+        replace_methods(tiny_result, short, "x")
+    # a replaced result can take a second rerun, and still merge with more seeds
+    twice = replace_methods(out, rerun, "and again")
+    assert [x["note"] for x in twice["config"]["reruns"]] == [
+        "fixed the baseline", "and again"]  # fmt: skip
+    later = dict(tiny_result, config=dict(tiny_result["config"], seeds=1, first_seed=9),
+                 runs=[dict(r, seed=9) for r in tiny_result["runs"]],
+                 quality=[])  # fmt: skip
+    merged = merge_results([twice, later])
+    assert merged["config"]["seed_list"] == [0, 1, 9]
+    assert len(merged["config"]["reruns"]) == 2
+    again = dict(later, runs=[dict(r, seed=10) for r in later["runs"]])
+    assert merge_results([merged, again])["config"]["seed_list"] == [0, 1, 9, 10]

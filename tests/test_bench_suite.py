@@ -238,11 +238,18 @@ def test_smote_family_blends_uint8_images_without_wrapping(method):
     # neighbour's difference wraps modulo 256 and a blend turns into speckle.
     # Every new pixel must lie between the real pixels of its class.
     rng = np.random.default_rng(0)
-    common = rng.integers(0, 256, (40, 4, 4), dtype=np.uint8)
-    rare = np.stack([np.full((4, 4), v, np.uint8) for v in (10, 40, 200, 250)] * 2)
+    # flat grey images of every level, and a rare class in a narrow band among
+    # them: each rare row has common neighbours (so ADASYN and borderline-SMOTE
+    # run their own interpolation), and a wrapped difference lands far outside
+    # the band
+    levels = np.linspace(0, 255, 40).astype(int)[:, None, None]
+    common = np.clip(levels + rng.integers(-4, 5, (40, 4, 4)), 0, 255).astype(np.uint8)
+    rare = np.stack([np.full((4, 4), v, np.uint8) for v in (60, 70, 80, 90)] * 2)
     X = np.concatenate([common, rare + rng.integers(0, 5, rare.shape, dtype=np.uint8)])
     y = np.repeat([0, 1], [40, 8])
     res = M.resample(method, X, y, {0: 40, 1: 40}, 0)
+    note = res.note or ""  # the method's own rows, no SMOTE top-up
+    assert "added" not in note or "added 0 SMOTE rows" in note
     new = res.X[len(X) :][res.y[len(X) :] == 1]
     assert res.X.dtype == np.uint8 and res.X.shape[1:] == (4, 4) and len(new) == 32
     lo, hi = X[y == 1].min(axis=0), X[y == 1].max(axis=0)

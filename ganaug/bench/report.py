@@ -14,7 +14,9 @@ from .markdown import DETAIL_LIMIT, markdown, summary_table
 from .plots import plot_gains, plot_sample_grids, plot_suite
 
 NOT_SAVED = ("sample_grids",)  # arrays for the PNG grids, not JSON
-SEED_KEYS = ("seeds", "first_seed", "verbose", "checkpoint")  # may differ in merge
+# may differ between results that are merged: the seeds, how they were run,
+# and what earlier merges and reruns wrote
+SEED_KEYS = ("seeds", "first_seed", "verbose", "checkpoint", "seed_list", "reruns")
 
 
 def save_json(result: dict, path: Path) -> None:
@@ -84,6 +86,10 @@ def merge_results(results: list[dict]) -> dict:
     seeds = sorted({x["seed"] for x in runs})
     config = dict(results[0]["config"], seeds=len(seeds), first_seed=seeds[0])
     config["seed_list"] = seeds
+    reruns = [x for r in results for x in r["config"].get("reruns", [])]
+    config.pop("reruns", None)
+    if reruns:
+        config["reruns"] = reruns
     return {
         "config": config,
         "runs": runs,
@@ -93,7 +99,7 @@ def merge_results(results: list[dict]) -> dict:
 
 
 # settings a method rerun may differ in from the result it goes into
-RERUN_KEYS = (*SEED_KEYS, "methods", "classifiers", "quality", "seed_list")
+RERUN_KEYS = (*SEED_KEYS, "methods", "classifiers", "quality")
 
 
 def replace_methods(base: dict, rerun: dict, note: str) -> dict:
@@ -104,7 +110,9 @@ def replace_methods(base: dict, rerun: dict, note: str) -> dict:
     (data sets, regimes, sizes, scaling, ganaug parameters), the same seeds,
     only methods and classifiers ``base`` has, and the same test split for
     each (data set, regime, seed); ``base`` must hold each of those rows
-    once.  ``note`` is kept in the config under ``"reruns"``.
+    once.  ``note`` is kept in the config under ``"reruns"``.  Generator
+    quality rows (ganaug's) are replaced by the rerun's where it has them, for
+    the same (data set, regime, seed), and kept otherwise.
     """
     if not note.strip():
         raise ValueError("note: say why the methods were run again (got '').")
@@ -135,10 +143,16 @@ def replace_methods(base: dict, rerun: dict, note: str) -> dict:
     tests = {split(r): r["test_digest"] for r in base["runs"]}
     old = [r for r in base["runs"] if r["method"] in methods]
     if sorted(map(row, old)) != sorted(map(row, rerun["runs"])):
+        missing = sorted(set(map(row, old)) - set(map(row, rerun["runs"])))
+        surplus = sorted(set(map(row, rerun["runs"])) - set(map(row, old)))
         raise ValueError(
             "rerun must hold exactly base's rows of its methods: "
-            f"{len(rerun['runs'])} rows against {len(old)}."
+            f"{len(rerun['runs'])} rows against {len(old)}; missing {missing[:3]}"
+            f"{' ...' if len(missing) > 3 else ''}, not in base {surplus[:3]}"
+            f"{' ...' if len(surplus) > 3 else ''}."
         )
+    if len(set(map(row, old))) != len(old):
+        raise ValueError("base holds some rows of the rerun's methods twice.")
     for r in rerun["runs"]:
         if tests.get(split(r)) != r["test_digest"]:
             raise ValueError(f"rerun's test split differs for {split(r)}.")
@@ -147,4 +161,7 @@ def replace_methods(base: dict, rerun: dict, note: str) -> dict:
     config = dict(base["config"])
     config["reruns"] = [*config.get("reruns", []), {"methods": methods, "note": note}]
     seconds = base.get("total_seconds", 0.0) + rerun.get("total_seconds", 0.0)
-    return dict(base, config=config, runs=runs, total_seconds=seconds)
+    fresh = {split(q): q for q in rerun.get("quality", [])}
+    quality = [fresh.pop(split(q), q) for q in base.get("quality", [])]
+    quality += list(fresh.values())
+    return dict(base, config=config, runs=runs, quality=quality, total_seconds=seconds)
