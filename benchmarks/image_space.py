@@ -31,6 +31,7 @@ from ganaug import GanAugmenter
 from ganaug.bench.classifiers import fit_classifier, make_classifier
 from ganaug.bench.data import load_dataset, make_split, target_counts
 from ganaug.bench.methods import classical_samples, needed, random_oversampling, smote
+from ganaug.metrics import distance_to_closest_record
 
 CLASSIFIERS = ("logreg", "svc", "knn", "rf")
 
@@ -66,6 +67,14 @@ def method_rows(method, X, y, need, target, seed, params):
 
         model = fit_anchored(X, y, seed, params)
         return sample_anchored(model, need, seed, X.dtype)
+    if method == "warp":  # deformation GAN: each sample a learned warp of a real image
+        from warp import fit_warp, sample_warp
+
+        model = fit_warp(X, y, seed, params)
+        return sample_warp(model, need, seed, X.dtype)
+    if method == "classical":
+        Xc, yc = classical_samples(X, y, need, seed)
+        return Xc.reshape(len(Xc), -1), yc
     if method.startswith("pca-"):
         k = int(method.split("-")[1])
         pca = PCA(k, random_state=seed).fit(flat.astype(np.float64))
@@ -116,10 +125,14 @@ def main() -> None:
             mean = float(np.mean(list(scores.values())))
             run = {"seed": seed, "method": method, "params": params,
                    "seconds": secs, "scores": scores, "mean": mean}  # fmt: skip
+            if len(Xn):  # copies: samples' distance to the closest training image
+                dcr = distance_to_closest_record(Xn, X.reshape(len(X), -1), Xte)
+                run["dcr_ratio"] = dcr["dcr_ratio"]
+                run["exact_copies"] = dcr["exact_copies"]
             runs.append(run)
             print(json.dumps(run), flush=True)
             if method.startswith(("pca", "expanded")) or method in (
-                "pixels", "images", "anchored"):  # fmt: skip
+                "pixels", "images", "anchored", "warp"):  # fmt: skip
                 ptag = "_".join(f"{k}{v}" for k, v in params.items())
                 name = f"samples_{method}{'_' + ptag if ptag else ''}_seed{seed}.npy"
                 np.save(out / name.replace(" ", ""), Xn[::40])
