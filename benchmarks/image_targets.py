@@ -67,6 +67,9 @@ def copy_table(quality: list[dict]) -> None:
 def main() -> None:
     result = json.loads(open(sys.argv[1]).read())
     runs = result["runs"]
+    datasets = sorted({r["dataset"] for r in runs})
+    if len(datasets) != 1:  # every figure below is pooled by regime
+        sys.exit(f"{sys.argv[1]}: give a result of one data set; got {datasets}.")
     print("| regime | classifiers | comparison | points, 95% interval over seeds |")
     print("|---|---|---|---|")
     for regime in sorted({r["regime"] for r in runs}):

@@ -54,6 +54,10 @@ class WarpConfig:
     pair: bool = True  # judge (image, warp) pairs; False: the warp alone
     d_width: int = 512
     random: bool = False  # skip training; draw transforms uniformly in the bounds
+    # with random: train only the pair critic against the random warps, then
+    # keep the best of ``select`` random warps of each anchor by its score
+    # (discriminator rejection sampling, Azadi et al. 2019)
+    select: int = 1
 
     @classmethod
     def from_params(cls, params: dict) -> WarpConfig:
@@ -139,6 +143,8 @@ class WarpModel:
     hi: float
     noise_dim: int
     image_shape: tuple  # the user's (h, w) or (h, w, c)
+    critic: Critic | None = None  # for best-of-``select`` sampling
+    select: int = 1
 
 
 def _chw(X: np.ndarray) -> tuple[np.ndarray, tuple]:
@@ -183,7 +189,8 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
         j = torch.where(m > 1, (i + step) % m, i)
         return Xt[order[starts[c] + i]], Xt[order[starts[c] + j]], c
 
-    for _ in range(0 if cfg.random else cfg.steps):
+    critic_only = cfg.random and cfg.select > 1
+    for _ in range(cfg.steps if critic_only or not cfg.random else 0):
         a, b, c = draw(cfg.batch)
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
         with torch.no_grad():
@@ -192,6 +199,8 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
         opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         opt_d.step()
+        if critic_only:
+            continue
 
         a, _, c = draw(cfg.batch)
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
@@ -210,7 +219,7 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
                 pe.lerp_(p, 1 - cfg.ema)
     return WarpModel(
         G_ema.eval(), Xt, torch.as_tensor(yi), classes, lo, hi, cfg.noise_dim,
-        X.shape[1:],
+        X.shape[1:], D.eval() if critic_only else None, cfg.select,
     )  # fmt: skip
 
 
@@ -227,8 +236,15 @@ def sample_warp(model: WarpModel, need: dict, seed: int, dtype) -> tuple:
         ci = int(np.searchsorted(model.classes, c))
         rows = torch.as_tensor(np.flatnonzero(model.y.numpy() == ci))
         a = model.X[rows[torch.randint(len(rows), (n,), generator=gen)]]
-        z = torch.randn(n, model.noise_dim, generator=gen)
-        out = model.generator(a, z, torch.full((n,), ci, dtype=torch.long))
+        s = model.select if model.critic is not None else 1
+        a = a.repeat(s, 1)  # candidate j of sample i at row j * n + i
+        z = torch.randn(s * n, model.noise_dim, generator=gen)
+        cls = torch.full((s * n,), ci, dtype=torch.long)
+        out = model.generator(a, z, cls)
+        if s > 1:
+            score = model.critic(a, out, cls).reshape(s, n)
+            best = score.argmax(0)
+            out = out.reshape(s, n, -1)[best, torch.arange(n)]
         out = (out.numpy() + 1) / 2 * (model.hi - model.lo) + model.lo
         out = out.reshape(n, c_, h, w)
         if len(model.image_shape) == 3:  # back to channels last
