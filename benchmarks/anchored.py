@@ -133,6 +133,46 @@ def same_class_neighbours(Xt: torch.Tensor, yi: np.ndarray, k: int) -> torch.Ten
     return nb
 
 
+def class_pairs(yi: np.ndarray, gen: torch.Generator):
+    """``draw(n)``: class-balanced anchor rows and, for each, the row of
+    another image of its class (the anchor itself where its class has one),
+    with their class indices."""
+    k = int(yi.max()) + 1
+    order = torch.as_tensor(np.argsort(yi, kind="stable"))  # rows grouped by class
+    sizes = torch.as_tensor(np.bincount(yi, minlength=k))
+    starts = torch.cumsum(sizes, 0) - sizes
+
+    def draw(n: int):
+        c = torch.randint(k, (n,), generator=gen)
+        m = sizes[c]
+        i = (torch.rand(n, generator=gen) * m).long()
+        step = 1 + (torch.rand(n, generator=gen) * (m - 1).clamp_min(1)).long()
+        j = torch.where(m > 1, (i + step) % m, i)  # never the anchor itself
+        return order[starts[c] + i], order[starts[c] + j], c
+
+    return draw
+
+
+def hinge_step(D, opt, a, real, fake, c) -> None:
+    """One hinge-loss step of a pair discriminator."""
+    loss = F.relu(1 - D(a, real, c)).mean() + F.relu(1 + D(a, fake, c)).mean()
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
+def mode_seeking(fake, fake2, z, z2) -> torch.Tensor:
+    """The mode-seeking ratio (Mao et al. 2019), capped at 1: to maximise."""
+    ratio = (fake - fake2).abs().mean(1) / (z - z2).abs().mean(1)
+    return ratio.clamp(max=1.0).mean()
+
+
+@torch.no_grad()
+def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
+    for pe, p in zip(ema.parameters(), model.parameters(), strict=True):
+        pe.lerp_(p, 1 - decay)
+
+
 def fit_anchored(
     X: np.ndarray, y: np.ndarray, seed: int, params: dict
 ) -> AnchoredModel:
@@ -144,9 +184,6 @@ def fit_anchored(
     classes, yi = np.unique(y, return_inverse=True)
     yt = torch.as_tensor(yi, dtype=torch.long)
     k, d = len(classes), Xt.shape[1]
-    order = torch.as_tensor(np.argsort(yi, kind="stable"))  # rows grouped by class
-    sizes = torch.as_tensor(np.bincount(yi, minlength=k))
-    starts = torch.cumsum(sizes, 0) - sizes
     G = AnchoredGenerator(d, k, cfg)
     D = PairDiscriminator(d, k, cfg.width, gen, pair=cfg.mode == "pair")
     nbrs = same_class_neighbours(Xt, yi, cfg.k_neighbors)
@@ -158,32 +195,26 @@ def fit_anchored(
     opt_g = torch.optim.Adam(G.parameters(), cfg.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), cfg.lr, betas=(0.5, 0.999))
 
+    pairs = class_pairs(yi, gen)
+
     def draw(n: int):
         """Class-balanced anchors and, for each, another image of its class."""
-        c = torch.randint(k, (n,), generator=gen)
-        m = sizes[c]
-        i = (torch.rand(n, generator=gen) * m).long()
-        step = 1 + (torch.rand(n, generator=gen) * (m - 1).clamp_min(1)).long()
-        j = torch.where(m > 1, (i + step) % m, i)  # never the anchor itself
-        a_rows = order[starts[c] + i]
+        a_rows, b_rows, c = pairs(n)
         if cfg.mode == "smotified":  # a SMOTE point as the generator's input
             pick = torch.randint(cfg.k_neighbors, (n,), generator=gen)
             nb = Xt[nbrs[a_rows, pick]]
             lam = torch.rand(n, 1, generator=gen)
             keep = (Xt[a_rows] <= -1) & (nb <= -1) if cfg.keep_background else None
             s = Xt[a_rows] + lam * (nb - Xt[a_rows])
-            return s, Xt[order[starts[c] + j]], c, keep
-        return Xt[a_rows], Xt[order[starts[c] + j]], c, None
+            return s, Xt[b_rows], c, keep
+        return Xt[a_rows], Xt[b_rows], c, None
 
     for _ in range(cfg.steps):
         a, b, c, keep = draw(cfg.batch)
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
         with torch.no_grad():
             fake = G(a, z, c, keep)
-        loss_d = F.relu(1 - D(a, b, c)).mean() + F.relu(1 + D(a, fake, c)).mean()
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
+        hinge_step(D, opt_d, a, b, fake, c)
 
         a, _, c, keep = draw(cfg.batch)
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
@@ -194,14 +225,11 @@ def fit_anchored(
         if cfg.mode_seeking > 0:
             z2 = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
             fake2 = G(a, z2, c, keep)
-            ratio = (fake - fake2).abs().mean(1) / (z - z2).abs().mean(1)
-            loss_g = loss_g - cfg.mode_seeking * ratio.clamp(max=1.0).mean()
+            loss_g = loss_g - cfg.mode_seeking * mode_seeking(fake, fake2, z, z2)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
-        with torch.no_grad():
-            for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
-                pe.lerp_(p, 1 - cfg.ema)
+        ema_update(G_ema, G, cfg.ema)
     return AnchoredModel(
         G_ema.eval(), Xt, yt, classes, lo, hi, cfg.noise_dim, nbrs, cfg.mode,
         cfg.keep_background,

@@ -29,10 +29,17 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 import torch
+from anchored import (
+    PairDiscriminator,
+    class_pairs,
+    ema_update,
+    hinge_step,
+    mode_seeking,
+)
 from torch import nn
 from torch.nn import functional as F
 
-from ganaug.models.layers import ProjectionHead, init_weights, spectral_norm
+from ganaug.models.layers import init_weights
 
 
 @dataclass
@@ -119,20 +126,6 @@ class WarpGenerator(nn.Module):
         return out.reshape(len(a), -1)
 
 
-class Critic(nn.Module):
-    def __init__(self, d: int, k: int, width: int, g: torch.Generator, pair: bool):
-        super().__init__()
-        self.pair = pair
-        self.body = nn.Sequential(
-            spectral_norm(nn.Linear(2 * d if pair else d, width), g), nn.LeakyReLU(0.2),
-            spectral_norm(nn.Linear(width, width), g), nn.LeakyReLU(0.2),
-        )  # fmt: skip
-        self.head = ProjectionHead(width, k, g)
-
-    def forward(self, a, b, y):
-        return self.head(self.body(torch.cat([a, b], 1) if self.pair else b), y)
-
-
 @dataclass
 class WarpModel:
     generator: WarpGenerator
@@ -143,7 +136,7 @@ class WarpModel:
     hi: float
     noise_dim: int
     image_shape: tuple  # the user's (h, w) or (h, w, c)
-    critic: Critic | None = None  # for best-of-``select`` sampling
+    critic: PairDiscriminator | None = None  # for best-of-``select`` sampling
     select: int = 1
 
 
@@ -167,11 +160,8 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
     Xt = torch.as_tensor((flat - lo) / (hi - lo) * 2 - 1)
     classes, yi = np.unique(y, return_inverse=True)
     k, d = len(classes), Xt.shape[1]
-    order = torch.as_tensor(np.argsort(yi, kind="stable"))
-    sizes = torch.as_tensor(np.bincount(yi, minlength=k))
-    starts = torch.cumsum(sizes, 0) - sizes
     G = WarpGenerator(shape, k, cfg)
-    D = Critic(d, k, cfg.d_width, gen, cfg.pair)
+    D = PairDiscriminator(d, k, cfg.d_width, gen, cfg.pair)
     init_weights(G.net[:-1], gen)
     init_weights(G.embed, gen)
     init_weights(D, gen)
@@ -181,13 +171,11 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
     opt_g = torch.optim.Adam(G.parameters(), cfg.lr, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(D.parameters(), cfg.lr, betas=(0.5, 0.999))
 
+    pairs = class_pairs(yi, gen)
+
     def draw(n: int):
-        c = torch.randint(k, (n,), generator=gen)
-        m = sizes[c]
-        i = (torch.rand(n, generator=gen) * m).long()
-        step = 1 + (torch.rand(n, generator=gen) * (m - 1).clamp_min(1)).long()
-        j = torch.where(m > 1, (i + step) % m, i)
-        return Xt[order[starts[c] + i]], Xt[order[starts[c] + j]], c
+        a_rows, b_rows, c = pairs(n)
+        return Xt[a_rows], Xt[b_rows], c
 
     critic_only = cfg.random and cfg.select > 1
     for _ in range(cfg.steps if critic_only or not cfg.random else 0):
@@ -195,10 +183,7 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
         with torch.no_grad():
             fake = G(a, z, c)
-        loss_d = F.relu(1 - D(a, b, c)).mean() + F.relu(1 + D(a, fake, c)).mean()
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
+        hinge_step(D, opt_d, a, b, fake, c)
         if critic_only:
             continue
 
@@ -209,14 +194,11 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
         if cfg.mode_seeking > 0:
             z2 = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
             fake2 = G(a, z2, c)
-            ratio = (fake - fake2).abs().mean(1) / (z - z2).abs().mean(1)
-            loss_g = loss_g - cfg.mode_seeking * ratio.clamp(max=1.0).mean()
+            loss_g = loss_g - cfg.mode_seeking * mode_seeking(fake, fake2, z, z2)
         opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         opt_g.step()
-        with torch.no_grad():
-            for pe, p in zip(G_ema.parameters(), G.parameters(), strict=True):
-                pe.lerp_(p, 1 - cfg.ema)
+        ema_update(G_ema, G, cfg.ema)
     return WarpModel(
         G_ema.eval(), Xt, torch.as_tensor(yi), classes, lo, hi, cfg.noise_dim,
         X.shape[1:], D.eval() if critic_only else None, cfg.select,
