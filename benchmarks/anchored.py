@@ -31,8 +31,17 @@ from torch.nn import functional as F
 from ganaug.models.layers import ProjectionHead, init_weights, spectral_norm
 
 
+class FromParams:
+    """``from_params``: a config dataclass from ``--params``, other keys ignored."""
+
+    @classmethod
+    def from_params(cls, params: dict):
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in params.items() if k in names})
+
+
 @dataclass
-class AnchoredConfig:
+class AnchoredConfig(FromParams):
     steps: int = 1500
     batch: int = 64
     width: int = 512
@@ -51,11 +60,6 @@ class AnchoredConfig:
     # keep the background: pixels at the data's minimum in both images of a
     # SMOTE pair stay there exactly ("smotified" only)
     keep_background: bool = False
-
-    @classmethod
-    def from_params(cls, params: dict) -> AnchoredConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
 
 
 class AnchoredGenerator(nn.Module):
@@ -173,6 +177,15 @@ def ema_update(ema: nn.Module, model: nn.Module, decay: float) -> None:
         pe.lerp_(p, 1 - decay)
 
 
+def ema_and_optimisers(G: nn.Module, G_ema: nn.Module, D: nn.Module, lr: float):
+    """``G_ema`` set to ``G``'s weights and frozen; Adam for ``G`` and ``D``."""
+    G_ema.load_state_dict(G.state_dict())
+    G_ema.requires_grad_(False)
+    betas = (0.5, 0.999)
+    return (G_ema, torch.optim.Adam(G.parameters(), lr, betas=betas),
+            torch.optim.Adam(D.parameters(), lr, betas=betas))  # fmt: skip
+
+
 def fit_anchored(
     X: np.ndarray, y: np.ndarray, seed: int, params: dict
 ) -> AnchoredModel:
@@ -189,11 +202,7 @@ def fit_anchored(
     nbrs = same_class_neighbours(Xt, yi, cfg.k_neighbors)
     init_weights(G, gen)
     init_weights(D, gen)
-    G_ema = AnchoredGenerator(d, k, cfg)
-    G_ema.load_state_dict(G.state_dict())
-    G_ema.requires_grad_(False)
-    opt_g = torch.optim.Adam(G.parameters(), cfg.lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), cfg.lr, betas=(0.5, 0.999))
+    G_ema, opt_g, opt_d = ema_and_optimisers(G, AnchoredGenerator(d, k, cfg), D, cfg.lr)
 
     pairs = class_pairs(yi, gen)
 

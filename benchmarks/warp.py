@@ -25,13 +25,15 @@ mode-seeking term (Mao et al. 2019) keeps different noise apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from anchored import (
+    FromParams,
     PairDiscriminator,
     class_pairs,
+    ema_and_optimisers,
     ema_update,
     hinge_step,
     mode_seeking,
@@ -43,7 +45,7 @@ from ganaug.models.layers import init_weights
 
 
 @dataclass
-class WarpConfig:
+class WarpConfig(FromParams):
     steps: int = 1500
     batch: int = 64
     width: int = 256
@@ -65,11 +67,6 @@ class WarpConfig:
     # keep the best of ``select`` random warps of each anchor by its score
     # (discriminator rejection sampling, Azadi et al. 2019)
     select: int = 1
-
-    @classmethod
-    def from_params(cls, params: dict) -> WarpConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in params.items() if k in names})
 
 
 class WarpGenerator(nn.Module):
@@ -165,11 +162,7 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
     init_weights(G.net[:-1], gen)
     init_weights(G.embed, gen)
     init_weights(D, gen)
-    G_ema = WarpGenerator(shape, k, cfg)
-    G_ema.load_state_dict(G.state_dict())
-    G_ema.requires_grad_(False)
-    opt_g = torch.optim.Adam(G.parameters(), cfg.lr, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), cfg.lr, betas=(0.5, 0.999))
+    G_ema, opt_g, opt_d = ema_and_optimisers(G, WarpGenerator(shape, k, cfg), D, cfg.lr)
 
     pairs = class_pairs(yi, gen)
 
