@@ -170,8 +170,9 @@ def fit_warp(X: np.ndarray, y: np.ndarray, seed: int, params: dict) -> WarpModel
         a_rows, b_rows, c = pairs(n)
         return Xt[a_rows], Xt[b_rows], c
 
-    critic_only = cfg.random and cfg.select > 1
-    for _ in range(cfg.steps if critic_only or not cfg.random else 0):
+    critic_only = cfg.random and cfg.select > 1  # random warps need no generator
+    trained = critic_only or not cfg.random  # plain random warps need nothing
+    for _ in range(cfg.steps if trained else 0):
         a, b, c = draw(cfg.batch)
         z = torch.randn(cfg.batch, cfg.noise_dim, generator=gen)
         with torch.no_grad():
